@@ -1,0 +1,83 @@
+"""Engines and the unit of work.
+
+One engine per part. SQLite runs in WAL mode so the API process and the worker process
+of a part can share its file; PostgreSQL gets one schema per part. A ``UnitOfWork`` is a
+session that commits once at the end and runs the after-commit hooks (job enqueues) only
+when the commit succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+
+def make_engine(url: str, schema: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for ``url``; with ``schema``, every connection works in that schema."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    connect_args: dict[str, Any] = {}
+    if schema:
+        connect_args["options"] = f"-csearch_path={schema}"
+    engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True,
+                           pool_size=10, max_overflow=20, **kwargs)
+    if schema:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    return engine
+
+
+def create_tables(engine: Engine, metadata: MetaData) -> None:
+    """Create the part's tables (idempotent; safe when two processes race)."""
+    try:
+        metadata.create_all(engine)
+    except Exception:  # another process created them between the check and the create
+        metadata.create_all(engine)
+
+
+class UnitOfWork:
+    """A session plus the work to do once its transaction has committed."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._after_commit: list[Callable[[], None]] = []
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` after a successful commit; dropped on rollback."""
+        self._after_commit.append(hook)
+
+    def run_hooks(self) -> None:
+        hooks, self._after_commit = self._after_commit, []
+        for hook in hooks:
+            hook()
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[UnitOfWork]:
+    """Commit once at the end, roll back on error, then run the after-commit hooks."""
+    with Session(engine, expire_on_commit=False) as session:
+        uow = UnitOfWork(session)
+        try:
+            yield uow
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    uow.run_hooks()

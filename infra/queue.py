@@ -1,0 +1,48 @@
+"""Redis and rq helpers: one serializer, named queues, enqueue after commit, workers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from redis import Redis
+from rq import Queue, Retry, SimpleWorker
+from rq.serializers import JSONSerializer
+
+from infra.db import UnitOfWork
+
+SERIALIZER = JSONSerializer
+
+
+def connect_redis(url: str) -> Redis:
+    if not url:
+        raise RuntimeError("REDIS_URL is not set (the launcher sets it to its embedded Redis)")
+    return Redis.from_url(url)
+
+
+def queue(name: str, connection: Redis) -> Queue:
+    return Queue(name, connection=connection, serializer=SERIALIZER, default_timeout=300)
+
+
+def enqueue(connection: Redis, queue_name: str, func: str, *args: Any,
+            job_id: str | None = None, retry: Retry | None = None) -> str:
+    """Enqueue ``func`` (a dotted path) with primitive args; returns the job id."""
+    job = queue(queue_name, connection).enqueue(
+        func, *args, job_id=job_id, retry=retry or Retry(max=5, interval=[1, 2, 5, 10, 30]),
+        result_ttl=60, failure_ttl=7 * 24 * 3600,
+    )
+    return str(job.id)
+
+
+def enqueue_after_commit(uow: UnitOfWork, connection: Redis, queue_name: str, func: str,
+                         *args: Any, job_id: str | None = None) -> None:
+    """Enqueue once the unit of work has committed; nothing if it rolls back."""
+    uow.after_commit(lambda: enqueue(connection, queue_name, func, *args, job_id=job_id))
+
+
+def run_worker(queue_names: Sequence[str], connection: Redis, *, burst: bool = False,
+               name: str | None = None) -> None:
+    """Work the queues in this process (no fork per job)."""
+    worker = SimpleWorker([queue(n, connection) for n in queue_names], connection=connection,
+                          serializer=SERIALIZER, name=name)
+    worker.work(burst=burst, logging_level="WARNING", with_scheduler=True)

@@ -1,0 +1,69 @@
+"""Per-process resources of a part: its engine and its Redis connection.
+
+Created on first use (never at import time) from the part's settings and kept for the
+life of the process, so routes and rq jobs of the same process share them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from redis import Redis
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Engine
+
+from infra.db import create_tables, make_engine
+from infra.queue import connect_redis
+from infra.settings import CommonSettings
+
+
+class PartResources:
+    """The engine and Redis of one part (customs, tax, ...) in this process."""
+
+    def __init__(self, part: str, metadata: MetaData,
+                 settings_factory: Callable[[], CommonSettings]) -> None:
+        self.part = part
+        self.metadata = metadata
+        self.settings_factory = settings_factory
+        self.settings: Any = None
+        self._engine: Engine | None = None
+        self._redis: Redis | None = None
+        self._lock = threading.Lock()
+
+    def configure(self, settings: CommonSettings) -> None:
+        """Use ``settings`` from now on (drops the engine and connection made before)."""
+        with self._lock:
+            self.close()
+            self.settings = settings
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    url, schema = self._settings().database_url_for(self.part)
+                    engine = make_engine(url, schema)
+                    create_tables(engine, self.metadata)
+                    self._engine = engine
+        return self._engine
+
+    def redis(self) -> Redis:
+        if self._redis is None:
+            with self._lock:
+                if self._redis is None:
+                    self._redis = connect_redis(self._settings().redis_url)
+        return self._redis
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+        if self._redis is not None:
+            self._redis.close()
+            self._redis = None
+
+    def _settings(self) -> CommonSettings:
+        if self.settings is None:
+            self.settings = self.settings_factory()
+        return self.settings  # type: ignore[no-any-return]

@@ -1,0 +1,1 @@
+"""The agencies behind the single window, each its own app and database."""

@@ -1,0 +1,1 @@
+"""Customs: orders, payments as seen by customs, waybills, inventory lists, release."""
