@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import MetaData, delete, event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -50,6 +50,15 @@ def create_tables(engine: Engine, metadata: MetaData) -> None:
         metadata.create_all(engine)
     except Exception:  # another process created them between the check and the create
         metadata.create_all(engine)
+
+
+def delete_all_rows(session: Session, metadata: MetaData) -> dict[str, int]:
+    """Delete every row of the tables in ``metadata`` (children first); rows per table."""
+    deleted = {}
+    for table in reversed(metadata.sorted_tables):
+        result = session.exec(delete(table))
+        deleted[table.name] = max(int(getattr(result, "rowcount", 0) or 0), 0)
+    return deleted
 
 
 class UnitOfWork:

@@ -63,6 +63,10 @@ class PartResources:
             self._redis.close()
             self._redis = None
 
+    def config(self) -> Any:
+        """The part's settings (its own Settings subclass)."""
+        return self._settings()
+
     def _settings(self) -> CommonSettings:
         if self.settings is None:
             self.settings = self.settings_factory()

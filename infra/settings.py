@@ -22,8 +22,9 @@ class CommonSettings(BaseSettings):
 
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
     redis_url: str = Field(default="", validation_alias="REDIS_URL")
-    data_dir: Path = Path(".singlewindow")
-    schema_prefix: str = ""
+    # Named by their full variable names so a part's own prefix (SW_CUSTOMS_...) keeps them.
+    data_dir: Path = Field(default=Path(".singlewindow"), validation_alias="SW_DATA_DIR")
+    schema_prefix: str = Field(default="", validation_alias="SW_SCHEMA_PREFIX")
     # How long a dispatched message may stay unprocessed before it is dispatched again.
     redispatch_after_seconds: float = 30.0
 

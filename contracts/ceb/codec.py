@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import types
 import typing
+from copy import deepcopy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -170,9 +171,17 @@ def _read(elem: etree._Element, model: type[CebModel], path: str,
 def _raw(elem: etree._Element, inner: bool) -> str:
     """A raw fragment: the whole element (ds:Signature) or its content (ExtendMessage/Message)."""
     if not inner:
-        return etree.tostring(elem, encoding="unicode", with_tail=False)
-    children = "".join(etree.tostring(c, encoding="unicode", with_tail=True) for c in elem)
+        return _fragment(elem)
+    children = "".join(_fragment(c) + _escape(c.tail or "") for c in elem)
     return _escape(elem.text or "") + children
+
+
+def _fragment(elem: etree._Element) -> str:
+    """One element as text, without the namespace declarations it merely inherits (so
+    parse -> write -> parse gives back the same fragment)."""
+    copy = deepcopy(elem)
+    etree.cleanup_namespaces(copy)
+    return etree.tostring(copy, encoding="unicode", with_tail=False)
 
 
 def _loc_path(root: str, loc: tuple[Any, ...]) -> str:
@@ -189,7 +198,7 @@ def _validation_errors(root: str, exc: ValidationError) -> list[FieldError]:
     errors = []
     for err in exc.errors(include_url=False):
         loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and "[" in x))
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "missing":
             msg = "required element is missing"
         value = err.get("input") if err["type"] != "missing" else None

@@ -13,7 +13,7 @@ class FieldError:
 
     def __str__(self) -> str:
         shown = f" (value {self.value!r})" if self.value is not None else ""
-        return f"{self.path}: {self.message}{shown}"
+        return f"{self.path or '(document)'}: {self.message}{shown}"
 
 
 class CebFormatError(Exception):

@@ -1,0 +1,1 @@
+"""The single window: authentication, intake, dispatch, receipts, sandbox controls."""

@@ -1,0 +1,64 @@
+"""Typed clients of the agencies: one shared ``httpx.AsyncClient``, explicit timeouts.
+
+A downstream problem passes through with its status; a timeout is a 504, a refused
+connection a 502.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from infra.errors import AppError, UpstreamError, UpstreamTimeout
+
+
+class _Passthrough(AppError):
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(str(body.get("detail", "")), code=str(body.get("code", "upstream")))
+        self.status = status
+        self.body = body
+
+    def problem(self) -> dict[str, Any]:
+        return self.body
+
+
+class AgencyClient:
+    def __init__(self, name: str, base_url: str, http: httpx.AsyncClient) -> None:
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self.http = http
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = await self.http.request(method, self.base_url + path, **kwargs)
+        except httpx.TimeoutException:
+            raise UpstreamTimeout(f"{self.name} did not answer in time",
+                                  code=f"{self.name}_timeout") from None
+        except httpx.TransportError as exc:
+            raise UpstreamError(f"{self.name} is unreachable: {exc.__class__.__name__}",
+                                code=f"{self.name}_unreachable") from None
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+            except ValueError:
+                body = {"detail": response.text[:500], "status": response.status_code}
+            raise _Passthrough(response.status_code, body)
+        return response.json()
+
+    async def health(self) -> dict[str, Any]:
+        try:
+            result: dict[str, Any] = await self.request("GET", "/health")
+            return result
+        except AppError as exc:
+            return {"service": self.name, "status": "down", "detail": exc.detail}
+
+    async def reset(self) -> Any:
+        return await self.request("POST", "/_sim/reset")
+
+
+class CustomsClient(AgencyClient):
+    async def declaration(self, ref: str, owner: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self.request("GET", f"/declarations/{ref}",
+                                                    params={"owner": owner})
+        return result

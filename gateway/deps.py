@@ -1,0 +1,78 @@
+"""Request dependencies as named aliases: the session, the caller, the admin."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from redis import Redis
+from sqlmodel import Session
+
+from gateway.config import Settings
+from gateway.db import resources
+from gateway.enterprises import Caller, KeyCache, find_caller, hash_key
+from infra.clock import SimClock
+from infra.db import UnitOfWork, unit_of_work
+from infra.errors import Forbidden, Unauthorized
+
+key_cache = KeyCache()
+
+
+def get_uow() -> Iterator[UnitOfWork]:
+    with unit_of_work(resources.engine()) as uow:
+        yield uow
+
+
+def get_redis() -> Redis:
+    return resources.redis()
+
+
+def get_clock() -> SimClock:
+    return SimClock(resources.redis())
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("send 'Authorization: Bearer <api key>'", code="missing_api_key")
+    return token.strip()
+
+
+def _lookup(api_key: str) -> Caller | None:
+    with Session(resources.engine()) as session:
+        return find_caller(session=session, api_key=api_key)
+
+
+async def current_enterprise(request: Request) -> Caller:
+    api_key = _bearer(request)
+    key_hash = hash_key(api_key)
+    caller = key_cache.get(key_hash)
+    if caller is None:
+        caller = await run_in_threadpool(_lookup, api_key)
+        if caller is None:
+            raise Unauthorized("the API key is not valid", code="invalid_api_key")
+        key_cache.put(key_hash, caller)
+    return caller
+
+
+def get_settings() -> Settings:
+    settings: Settings = resources.config()
+    return settings
+
+
+def require_admin(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> None:
+    token = _bearer(request)
+    if not settings.admin_token or not hmac.compare_digest(token, settings.admin_token):
+        raise Forbidden("this call needs the admin token", code="admin_only")
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+RedisDep = Annotated[Redis, Depends(get_redis)]
+ClockDep = Annotated[SimClock, Depends(get_clock)]
+CurrentEnterprise = Annotated[Caller, Depends(current_enterprise)]
+AdminDep = Depends(require_admin)
+SettingsDep = Annotated[Settings, Depends(get_settings)]

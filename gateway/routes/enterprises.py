@@ -1,0 +1,18 @@
+"""``POST /api/v1/enterprises`` (admin): register an enterprise, get its API key."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gateway import enterprises
+from gateway.deps import AdminDep, ClockDep, UowDep
+from gateway.enterprises import EnterpriseCreate, EnterpriseCreated
+
+router = APIRouter(prefix="/api/v1", tags=["enterprises"])
+
+
+@router.post("/enterprises", status_code=201, dependencies=[AdminDep])
+def register_enterprise(data: EnterpriseCreate, uow: UowDep,
+                        clock: ClockDep) -> EnterpriseCreated:
+    """Register an enterprise (customs code, name, roles, callback); answers its API key."""
+    return enterprises.register(session=uow.session, data=data, now=clock.now())

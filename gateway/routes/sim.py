@@ -1,0 +1,122 @@
+"""``/_sim``: the sandbox — health of every part, the clock, reset, the schedule."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import delete
+
+from gateway.deps import AdminDep, ClockDep, RedisDep, UowDep, key_cache
+from gateway.models import Enterprise, Message, Receipt, WebhookDelivery
+from infra import scheduler
+from infra.clock import SimClock
+from infra.queue import queue
+
+router = APIRouter(prefix="/_sim", tags=["sandbox"])
+QUEUES = ("gateway", "customs", "inspection", "tax", "payments")
+_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """An ISO 8601 duration of days/hours/minutes/seconds, e.g. ``P30D``, ``PT1H30M``."""
+    match = _DURATION.match(text)
+    if not match or text in ("P", "PT"):
+        raise ValueError(f"{text!r} is not an ISO 8601 duration such as P1D or PT2H")
+    days, hours, minutes, seconds = match.groups()
+    return timedelta(days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0),
+                     seconds=float(seconds or 0))
+
+
+class ClockChange(BaseModel):
+    """One change of the clock: set it, freeze/resume it, go back to real time, or advance."""
+
+    at: datetime | None = Field(None, description="put the clock at this instant")
+    freeze: bool | None = Field(None, description="true stops the clock, false lets it run")
+    realTime: bool = Field(False, description="back to the real clock")
+    advance: str | None = Field(None, description="ISO 8601 duration, e.g. P30D or PT1H")
+    advanceSeconds: float | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> ClockChange:
+        if self.advance is not None:
+            parse_duration(self.advance)
+        if self.at is not None and self.at.tzinfo is None:
+            self.at = self.at.replace(tzinfo=UTC)
+        return self
+
+    def delta(self) -> timedelta | None:
+        if self.advance is not None:
+            return parse_duration(self.advance)
+        if self.advanceSeconds is not None:
+            return timedelta(seconds=self.advanceSeconds)
+        return None
+
+
+def _clock_view(clock: SimClock) -> dict[str, Any]:
+    state = clock.state()
+    return {"now": clock.now().isoformat(), "frozen": state.frozen,
+            "offsetSeconds": state.offset_seconds}
+
+
+@router.get("/health")
+async def health(request: Request) -> dict[str, Any]:
+    """The gateway and every agency, with their database and Redis."""
+    clients = request.app.state.agencies
+    results = await asyncio.gather(*(c.health() for c in clients.values()))
+    parts = {"gateway": {"status": "ok"}, **dict(zip(clients, results, strict=True))}
+    status = "ok" if all(p.get("status") == "ok" for p in parts.values()) else "degraded"
+    return {"status": status, "parts": parts}
+
+
+@router.get("/clock")
+def get_clock(clock: ClockDep) -> dict[str, Any]:
+    """The simulator's time, whether it is frozen, and its offset from real time."""
+    return _clock_view(clock)
+
+
+@router.post("/clock", dependencies=[AdminDep])
+def change_clock(change: ClockChange, clock: ClockDep, redis: RedisDep) -> dict[str, Any]:
+    """Set, freeze, resume or advance the clock; advancing runs what falls due, in order."""
+    if change.realTime:
+        clock.reset()
+    if change.at is not None:
+        clock.set(change.at, frozen=change.freeze)
+    elif change.freeze is True:
+        clock.freeze()
+    elif change.freeze is False:
+        clock.resume()
+    delta = change.delta()
+    if delta is not None:
+        scheduler.advance(redis, clock, delta, QUEUES)
+    return _clock_view(clock)
+
+
+@router.get("/schedule", dependencies=[AdminDep])
+def get_schedule(redis: RedisDep) -> dict[str, Any]:
+    """What is due on the simulator clock, earliest first."""
+    return {"entries": scheduler.pending(redis)}
+
+
+@router.post("/reset", dependencies=[AdminDep])
+async def reset(request: Request, uow: UowDep, redis: RedisDep,
+                enterprises: bool = False) -> dict[str, Any]:
+    """Empty the sandbox: messages, receipts, every agency's data, the schedule, the clock."""
+    for name in QUEUES:
+        queue(name, redis).empty()
+    redis.delete(scheduler.SCHEDULE_KEY)
+    SimClock(redis).reset()
+    for table in (WebhookDelivery, Receipt, Message) + ((Enterprise,) if enterprises else ()):
+        uow.session.execute(delete(table))
+    key_cache.clear()
+    clients = request.app.state.agencies
+    done = await asyncio.gather(*(c.reset() for c in clients.values()), return_exceptions=True)
+    return {"reset": True, "enterprises": enterprises,
+            "agencies": {n: ("ok" if not isinstance(r, Exception) else str(r))
+                         for n, r in zip(clients, done, strict=True)}}
+
+

@@ -1,0 +1,158 @@
+"""Group commit of accepted messages, then dispatch (the outbox's fast path).
+
+Requests hand their checked submission to one writer thread and wait on a future. The
+writer stores everything that queued up meanwhile in ONE transaction, answers the
+requests (the message is durable: the 202 may go out), then dispatches the batch to the
+agency in one rq job and marks it dispatched. A crash between commit and dispatch leaves
+rows with ``dispatched_at`` empty, which the outbox sweep dispatches again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue as queue_mod
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from gateway.intake import Submission, dumps
+from gateway.models import Message
+from gateway.routing import PROCESS_JOB
+from infra.queue import enqueue
+
+log = logging.getLogger(__name__)
+TABLE = Message.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The outcome of storing one submission."""
+
+    message_id: str
+    conversation_id: str
+    replayed: bool  # an identical message (same guid or idempotency key) was already stored
+    conflict: str | None = None  # same guid / key with a different body
+
+
+def _insert(engine: Engine) -> Any:
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(TABLE).on_conflict_do_nothing()
+
+
+def store_batch(engine: Engine, batch: list[Submission]) -> list[Stored]:
+    """Store a batch in one transaction; duplicates resolve to the message stored first."""
+    rows = [{
+        "id": s.id, "enterprise_id": s.enterprise_id, "guid": s.guid,
+        "message_type": s.message_type, "content_type": s.content_type, "body": s.body,
+        "body_hash": s.body_hash, "payload": dumps(s.payload),
+        "conversation_id": s.conversation_id, "idempotency_key": s.idempotency_key,
+        "queue": s.queue, "received_at": s.received_at, "stored_at": time.time(),
+        "dispatch_count": 0,
+    } for s in batch]
+    with engine.begin() as conn:
+        conn.execute(_insert(engine), rows)
+        ids = [s.id for s in batch]
+        inserted = set(conn.execute(select(TABLE.c.id).where(TABLE.c.id.in_(ids))).scalars())
+        out = []
+        for s in batch:
+            if s.id in inserted:
+                out.append(Stored(s.id, s.conversation_id, replayed=False))
+                continue
+            out.append(_existing(conn, s))
+    return out
+
+
+def _existing(conn: Any, s: Submission) -> Stored:
+    cond = TABLE.c.guid == s.guid
+    if s.idempotency_key:
+        cond = cond | (TABLE.c.idempotency_key == s.idempotency_key)
+    row = conn.execute(select(TABLE.c.id, TABLE.c.conversation_id, TABLE.c.body_hash,
+                              TABLE.c.guid).where(TABLE.c.enterprise_id == s.enterprise_id,
+                                                  cond)).first()
+    if row is None:  # raced with a reset: nothing stored
+        return Stored(s.id, s.conversation_id, replayed=False, conflict="not stored, retry")
+    if row.body_hash != s.body_hash:
+        what = "guid" if row.guid == s.guid else "Idempotency-Key"
+        return Stored(row.id, row.conversation_id, replayed=True,
+                      conflict=f"a different message with the same {what} was already accepted")
+    return Stored(row.id, row.conversation_id, replayed=True)
+
+
+def dispatch(engine: Engine, redis: Any, items: list[dict[str, Any]], queue_name: str) -> None:
+    """Send stored messages to their agency in one job, then mark them dispatched."""
+    if not items:
+        return
+    enqueue(redis, queue_name, PROCESS_JOB[queue_name], items)
+    ids = [item["message_id"] for item in items]
+    with engine.begin() as conn:
+        conn.execute(update(TABLE).where(TABLE.c.id.in_(ids)).values(
+            dispatched_at=time.time(), dispatch_count=TABLE.c.dispatch_count + 1))
+
+
+class IntakeWriter:
+    """The writer thread: group commit, answer, dispatch."""
+
+    def __init__(self, engine: Engine, redis: Any, batch_size: int = 256) -> None:
+        self.engine = engine
+        self.redis = redis
+        self.batch_size = batch_size
+        self._queue: queue_mod.Queue[tuple[Submission, Future[Stored]] | None] = (
+            queue_mod.Queue())
+        self._thread = threading.Thread(target=self._run, name="intake-writer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    async def submit(self, submission: Submission) -> Stored:
+        future: Future[Stored] = Future()
+        self._queue.put((submission, future))
+        return await asyncio.wrap_future(future)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.batch_size:
+                try:
+                    item = self._queue.get_nowait()
+                except queue_mod.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)
+                    break
+                batch.append(item)
+            self._process(batch)
+
+    def _process(self, batch: list[tuple[Submission, Future[Stored]]]) -> None:
+        submissions = [s for s, _ in batch]
+        try:
+            results = store_batch(self.engine, submissions)
+        except Exception as exc:  # the requests get a 500-class answer; nothing was stored
+            log.exception("storing %d messages failed", len(batch))
+            for _, future in batch:
+                future.set_exception(exc)
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            future.set_result(result)
+        fresh: dict[str, list[dict[str, Any]]] = {}
+        for s, result in zip(submissions, results, strict=True):
+            if not result.replayed and result.conflict is None:
+                fresh.setdefault(s.queue, []).append(s.job_item())
+        for queue_name, items in fresh.items():
+            try:
+                dispatch(self.engine, self.redis, items, queue_name)
+            except Exception:  # stored but not dispatched: the outbox sweep will resend
+                log.exception("dispatching %d messages failed; the sweep will retry", len(items))
