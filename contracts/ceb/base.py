@@ -121,7 +121,7 @@ class CebMessage(CebModel):
 
 
 class ExportDeclaration(CebMessage):
-    """Export declarations: business nodes, BaseTransfer, BaseSubscribe, Signature, ExtendMessage."""
+    """Export declarations: business nodes, BaseTransfer, BaseSubscribe, Signature, Extend."""
 
     flow = "export"
     envelope_tail = ("BaseTransfer", "BaseSubscribe", "Signature", "ExtendMessage")

@@ -254,10 +254,17 @@ def parse_json(data: Any) -> CebMessage:
     if not isinstance(name, str):
         raise CebFormatError([FieldError("messageType", "required string is missing")])
     cls = message_class(name)
+    errors: list[FieldError] = []
+    if getattr(cls, "signature_required", False) and data.get("Signature") is None:
+        errors.append(FieldError(f"{name}/Signature", "required element is missing"))
     try:
-        return cls.model_validate(data)
+        message = cls.model_validate(data)
     except ValidationError as exc:
-        raise CebFormatError(_validation_errors(name, exc), name) from None
+        errors.extend(_validation_errors(name, exc))
+        raise CebFormatError(_dedupe(errors), name) from None
+    if errors:
+        raise CebFormatError(errors, name)
+    return message
 
 
 # ---------------------------------------------------------------- model -> XML

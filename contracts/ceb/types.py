@@ -33,6 +33,7 @@ Len18 = Annotated[str, _str(18, 18)]
 Len36 = Annotated[str, _str(36, 36)]
 
 Str3 = Annotated[str, _str(3)]
+Str4 = Annotated[str, _str(4)]
 Str10 = Annotated[str, _str(10)]
 Str15 = Annotated[str, _str(15)]
 Str16 = Annotated[str, _str(16)]
@@ -101,6 +102,7 @@ IdType = Literal["1", "2"]
 DxpMode = Literal["DXP"]
 SubscribeStatus = Literal["ALL", "DATA", "RET"]
 TaxStatus = Literal["1", "2", "3"]
+SummaryFlag = Literal["1", "2"]
 
 Currency = Annotated[Len3, _in_table(codes.CURRENCIES, "currency")]
 Unit = Annotated[Len3, _in_table(codes.UNITS, "unit of measure")]
@@ -111,3 +113,31 @@ WrapType = Annotated[Len1, _in_table(codes.WRAP_TYPES, "package type")]
 CebTime14 = Annotated[Len14, _check_ceb_time(14)]
 CebDate8 = Annotated[Len8, _check_ceb_time(8)]
 CebTime17 = Annotated[Len17, _check_ceb_time(17)]
+
+# ---- import (进口) rules, ceb-messages.md §4 and the import XSD annotations
+Str0to15 = Annotated[str, _str(15, 0)]
+Str0to255 = Annotated[str, _str(255, 0)]
+Str0to5000 = Annotated[str, _str(5000, 0)]
+
+ImportOrderType = Literal["I"]
+LogisticsStatusCode = Literal["S"]  # S = signed for (签收)
+CancelAppType = Literal["1"]  # CEB623: 1-新增 only
+
+
+def _only(allowed: tuple[str, ...], rule: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"{value!r} is refused: {rule}")
+        return value
+
+    return AfterValidator(check)
+
+
+ImportCurrency = Annotated[
+    Currency, _only((codes.CNY,), "import messages are in CNY only, currency must be '142'")]
+ImportIdType = Annotated[
+    IdType, _only(("1",), "import allows only id type '1' (ID card, 身份证)")]
+ImportTradeMode = Annotated[
+    TradeMode, _only(("9610", "1210", "1239"),
+                     "an import list is 9610 (direct purchase) or 1210/1239 (bonded)")]
+TradeCountry = Annotated[Str3, AfterValidator(_check_country)]
