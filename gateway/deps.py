@@ -26,12 +26,21 @@ def get_uow() -> Iterator[UnitOfWork]:
         yield uow
 
 
-def get_redis() -> Redis:
+_clock: dict[int, SimClock] = {}
+
+
+async def get_redis() -> Redis:
     return resources.redis()
 
 
-def get_clock() -> SimClock:
-    return SimClock(resources.redis())
+async def get_clock() -> SimClock:
+    """The simulator clock, its Redis state cached 0.2 s in this process."""
+    redis = resources.redis()
+    clock = _clock.get(id(redis))
+    if clock is None:
+        _clock.clear()
+        clock = _clock[id(redis)] = SimClock(redis, cache_seconds=0.2)
+    return clock
 
 
 def _bearer(request: Request) -> str:
@@ -59,12 +68,13 @@ async def current_enterprise(request: Request) -> Caller:
     return caller
 
 
-def get_settings() -> Settings:
+async def get_settings() -> Settings:
     settings: Settings = resources.config()
     return settings
 
 
-def require_admin(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> None:
+async def require_admin(request: Request,
+                        settings: Annotated[Settings, Depends(get_settings)]) -> None:
     token = _bearer(request)
     if not settings.admin_token or not hmac.compare_digest(token, settings.admin_token):
         raise Forbidden("this call needs the admin token", code="admin_only")

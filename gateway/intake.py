@@ -37,17 +37,17 @@ class Submission:
     content_type: str
     body: bytes
     body_hash: str
-    payload: dict[str, Any]
+    payload_text: str  # the JSON mirror, serialised once
     conversation_id: str
     idempotency_key: str | None
     queue: str
     received_at: datetime
 
     def job_item(self) -> dict[str, Any]:
-        """What the agency's job receives for this message."""
+        """What the agency's job receives: the payload is the JSON mirror as a string."""
         return {"message_id": self.id, "guid": self.guid, "message_type": self.message_type,
                 "sender": self.sender, "conversation_id": self.conversation_id,
-                "received_at": self.received_at.isoformat(), "payload": self.payload}
+                "received_at": self.received_at.isoformat(), "payload": self.payload_text}
 
 
 def media_kind(content_type: str | None) -> str:
@@ -91,7 +91,7 @@ def check(*, body: bytes, kind: str, caller: Caller, now: datetime,
     return Submission(
         id=uuid.uuid4().hex, enterprise_id=caller.id, sender=caller.code, guid=message.guid,
         message_type=name, content_type=kind, body=body,
-        body_hash=hashlib.sha256(body).hexdigest(), payload=to_json(message),
+        body_hash=hashlib.sha256(body).hexdigest(), payload_text=dumps(to_json(message)),
         conversation_id=conversation_id or str(uuid.uuid4()),
         idempotency_key=idempotency_key, queue=queue_for(name), received_at=now)
 

@@ -29,7 +29,7 @@ SENDER_ROLES: dict[str, frozenset[str]] = {
 
 # message type → the agency queue that receives it first
 AGENCY_QUEUE = "customs"
-PROCESS_JOB = {"customs": "services.customs.tasks.process_messages"}
+PROCESS_JOB = {"customs": "services.customs.tasks.process_batch"}
 
 
 def check_sender(message_type: str, roles: frozenset[str]) -> None:

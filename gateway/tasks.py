@@ -104,7 +104,7 @@ def sweep_outbox(limit: int = 500) -> int:
                 "message_id": row.id, "guid": row.guid, "message_type": row.message_type,
                 "sender": _sender_code(session, row.enterprise_id),
                 "conversation_id": row.conversation_id,
-                "received_at": row.received_at.isoformat(), "payload": orjson.loads(row.payload),
+                "received_at": row.received_at.isoformat(), "payload": row.payload,
             })
     for queue_name, items in by_queue.items():
         log.warning("re-dispatching %d message(s) to %s", len(items), queue_name)

@@ -14,18 +14,18 @@ import logging
 import queue as queue_mod
 import threading
 import time
+import uuid
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import DateTime, LargeBinary, bindparam, select, text, update
 from sqlalchemy.engine import Engine
 
-from gateway.intake import Submission, dumps
+from gateway.intake import Submission
 from gateway.models import Message
 from gateway.routing import PROCESS_JOB
-from infra.queue import enqueue
+from infra.queue import enqueue, stash
 
 log = logging.getLogger(__name__)
 TABLE = Message.__table__  # type: ignore[attr-defined]
@@ -41,9 +41,14 @@ class Stored:
     conflict: str | None = None  # same guid / key with a different body
 
 
-def _insert(engine: Engine) -> Any:
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    return dialect.insert(TABLE).on_conflict_do_nothing()
+_COLUMNS = ("id", "enterprise_id", "guid", "message_type", "content_type", "body", "body_hash",
+            "payload", "conversation_id", "idempotency_key", "queue", "received_at",
+            "stored_at", "dispatch_count")
+# Plain SQL on the hot path: one executemany per batch, duplicates skipped by the database.
+_INSERT = text(f"INSERT INTO message ({', '.join(_COLUMNS)}) VALUES "
+               f"({', '.join(':' + c for c in _COLUMNS)}) ON CONFLICT DO NOTHING"
+               ).bindparams(bindparam("received_at", type_=DateTime()),
+                            bindparam("body", type_=LargeBinary()))
 
 
 def store_batch(engine: Engine, batch: list[Submission]) -> list[Stored]:
@@ -51,13 +56,13 @@ def store_batch(engine: Engine, batch: list[Submission]) -> list[Stored]:
     rows = [{
         "id": s.id, "enterprise_id": s.enterprise_id, "guid": s.guid,
         "message_type": s.message_type, "content_type": s.content_type, "body": s.body,
-        "body_hash": s.body_hash, "payload": dumps(s.payload),
+        "body_hash": s.body_hash, "payload": s.payload_text,
         "conversation_id": s.conversation_id, "idempotency_key": s.idempotency_key,
         "queue": s.queue, "received_at": s.received_at, "stored_at": time.time(),
         "dispatch_count": 0,
     } for s in batch]
     with engine.begin() as conn:
-        conn.execute(_insert(engine), rows)
+        conn.execute(_INSERT, rows)
         ids = [s.id for s in batch]
         inserted = set(conn.execute(select(TABLE.c.id).where(TABLE.c.id.in_(ids))).scalars())
         out = []
@@ -89,7 +94,8 @@ def dispatch(engine: Engine, redis: Any, items: list[dict[str, Any]], queue_name
     """Send stored messages to their agency in one job, then mark them dispatched."""
     if not items:
         return
-    enqueue(redis, queue_name, PROCESS_JOB[queue_name], items)
+    key = stash(redis, items, f"sw:batch:{uuid.uuid4().hex}")
+    enqueue(redis, queue_name, PROCESS_JOB[queue_name], key)
     ids = [item["message_id"] for item in items]
     with engine.begin() as conn:
         conn.execute(update(TABLE).where(TABLE.c.id.in_(ids)).values(
@@ -97,7 +103,11 @@ def dispatch(engine: Engine, redis: Any, items: list[dict[str, Any]], queue_name
 
 
 class IntakeWriter:
-    """The writer thread: group commit, answer, dispatch."""
+    """Two threads: the writer (group commit, then answer) and the dispatcher.
+
+    The writer goes back to the next batch as soon as one is committed; dispatching
+    (Redis round trips) happens meanwhile on the dispatcher thread.
+    """
 
     def __init__(self, engine: Engine, redis: Any, batch_size: int = 256) -> None:
         self.engine = engine
@@ -105,14 +115,21 @@ class IntakeWriter:
         self.batch_size = batch_size
         self._queue: queue_mod.Queue[tuple[Submission, Future[Stored]] | None] = (
             queue_mod.Queue())
-        self._thread = threading.Thread(target=self._run, name="intake-writer", daemon=True)
+        self._dispatch: queue_mod.Queue[dict[str, list[dict[str, Any]]] | None] = (
+            queue_mod.Queue())
+        self._threads = [threading.Thread(target=self._run, name="intake-writer", daemon=True),
+                         threading.Thread(target=self._run_dispatch, name="intake-dispatch",
+                                          daemon=True)]
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         self._queue.put(None)
-        self._thread.join(timeout=10)
+        self._threads[0].join(timeout=10)
+        self._dispatch.put(None)
+        self._threads[1].join(timeout=10)
 
     async def submit(self, submission: Submission) -> Stored:
         future: Future[Stored] = Future()
@@ -151,8 +168,27 @@ class IntakeWriter:
         for s, result in zip(submissions, results, strict=True):
             if not result.replayed and result.conflict is None:
                 fresh.setdefault(s.queue, []).append(s.job_item())
-        for queue_name, items in fresh.items():
-            try:
-                dispatch(self.engine, self.redis, items, queue_name)
-            except Exception:  # stored but not dispatched: the outbox sweep will resend
-                log.exception("dispatching %d messages failed; the sweep will retry", len(items))
+        if fresh:
+            self._dispatch.put(fresh)
+
+    def _run_dispatch(self) -> None:
+        while True:
+            fresh = self._dispatch.get()
+            if fresh is None:
+                return
+            while True:  # merge what queued up meanwhile: fewer, larger jobs
+                try:
+                    more = self._dispatch.get_nowait()
+                except queue_mod.Empty:
+                    break
+                if more is None:
+                    self._dispatch.put(None)
+                    break
+                for name, items in more.items():
+                    fresh.setdefault(name, []).extend(items)
+            for queue_name, items in fresh.items():
+                try:
+                    dispatch(self.engine, self.redis, items, queue_name)
+                except Exception:  # stored, not dispatched: the outbox sweep resends
+                    log.exception("dispatching %d messages failed; the sweep will retry",
+                                  len(items))

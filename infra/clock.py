@@ -33,12 +33,28 @@ def to_datetime(epoch: float) -> datetime:
 
 
 class SimClock:
-    """Reads and moves the shared clock."""
+    """Reads and moves the shared clock.
 
-    def __init__(self, redis: Redis) -> None:
+    With ``cache_seconds`` the state read from Redis is kept that long in this process
+    (the hot intake path); changes made through this object are seen at once.
+    """
+
+    def __init__(self, redis: Redis, cache_seconds: float = 0.0) -> None:
         self.redis = redis
+        self.cache_seconds = cache_seconds
+        self._cached: tuple[float, ClockState] | None = None
 
     def state(self) -> ClockState:
+        if self.cache_seconds:
+            cached = self._cached
+            if cached is not None and cached[0] > time.monotonic():
+                return cached[1]
+            state = self._read()
+            self._cached = (time.monotonic() + self.cache_seconds, state)
+            return state
+        return self._read()
+
+    def _read(self) -> ClockState:
         raw = self.redis.hgetall(CLOCK_KEY)
         values = {k.decode() if isinstance(k, bytes) else k:
                   v.decode() if isinstance(v, bytes) else v for k, v in raw.items()}
@@ -54,6 +70,7 @@ class SimClock:
 
     def set(self, at: datetime, *, frozen: bool | None = None) -> datetime:
         """Put the clock at ``at``; ``frozen`` True stops it there, False lets it run on."""
+        self._cached = None
         state = self.state()
         keep_frozen = state.frozen if frozen is None else frozen
         epoch = at.timestamp()
@@ -63,6 +80,7 @@ class SimClock:
         else:
             self.redis.hset(CLOCK_KEY, mapping={"frozen": "0", "frozen_at": "",
                                                 "offset": repr(epoch - time.time())})
+        self._cached = None
         return at
 
     def freeze(self) -> datetime:
@@ -74,3 +92,4 @@ class SimClock:
     def reset(self) -> None:
         """Back to real time."""
         self.redis.delete(CLOCK_KEY)
+        self._cached = None

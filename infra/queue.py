@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from redis import Redis
 from rq import Queue, Retry, SimpleWorker
 from rq.serializers import JSONSerializer
@@ -46,3 +47,22 @@ def run_worker(queue_names: Sequence[str], connection: Redis, *, burst: bool = F
     worker = SimpleWorker([queue(n, connection) for n in queue_names], connection=connection,
                           serializer=SERIALIZER, name=name)
     worker.work(burst=burst, logging_level="WARNING", with_scheduler=True)
+
+
+STASH_TTL_SECONDS = 7 * 24 * 3600
+
+
+def stash(connection: Redis, items: list[dict[str, Any]], key: str) -> str:
+    """Keep a large job argument in Redis, uncompressed, and return its key.
+
+    rq compresses every job's arguments; for batches of messages that costs more than
+    the work itself, so the batch travels beside the job and the job carries its key.
+    """
+    connection.set(key, orjson.dumps(items), ex=STASH_TTL_SECONDS)
+    return key
+
+
+def unstash(connection: Redis, key: str) -> list[dict[str, Any]] | None:
+    """The items stashed under ``key`` (None once expired or deleted)."""
+    raw = connection.get(key)
+    return None if raw is None else list(orjson.loads(raw))

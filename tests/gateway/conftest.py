@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from redis import Redis
 from sqlalchemy import func, select
 
+from contracts import examples as builders
 from gateway.app import create_app
 from gateway.config import Settings
 from gateway.db import resources
 from gateway.models import Message
-from infra.queue import queue
-from tests import builders
+from infra.queue import queue, unstash
 
 ADMIN = "test-admin-token"
 
@@ -54,6 +54,13 @@ class Gateway:
 
     def dispatched_jobs(self) -> list[Any]:
         return list(queue("customs", self.redis).jobs)
+
+    def dispatched_items(self) -> list[dict[str, Any]]:
+        """The messages the dispatch jobs carry (stashed beside each job)."""
+        items: list[dict[str, Any]] = []
+        for job in self.dispatched_jobs():
+            items.extend(unstash(self.redis, job.args[0]) or [])
+        return items
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import orjson
 import pytest
 from lxml import etree
 
-from tests import builders
+from contracts import examples as builders
 from tests.gateway.conftest import Gateway
 
 CEB = "{http://www.chinaport.gov.cn/ceb}"
@@ -30,10 +30,11 @@ class TestAccept:
         assert gateway.stored_count() == 1
         jobs = gateway.dispatched_jobs()
         assert len(jobs) == 1
-        item = jobs[0].args[0][0]
+        [item] = gateway.dispatched_items()
         assert item["message_type"] == "CEB603Message"
         assert item["sender"] == builders.AGENT
-        assert item["payload"]["Inventory"][0]["InventoryHead"]["copNo"] == "INV00000001"
+        payload = orjson.loads(item["payload"])
+        assert payload["Inventory"][0]["InventoryHead"]["copNo"] == "INV00000001"
 
     def test_json_mirror_is_accepted(self, gateway: Gateway) -> None:
         key = gateway.register(builders.EBP)

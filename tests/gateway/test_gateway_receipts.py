@@ -14,13 +14,13 @@ import pytest
 from lxml import etree
 from sqlmodel import Session, select
 
+from contracts import examples as builders
 from gateway import tasks
 from gateway.db import resources
 from gateway.models import Message, WebhookDelivery
 from gateway.webhooks import verify
 from infra import scheduler
 from infra.clock import SimClock
-from tests import builders
 from tests.conftest import reference_or_skip
 from tests.gateway.conftest import Gateway
 
@@ -210,8 +210,8 @@ class TestOutboxSweep:
             session.commit()
         gateway.redis.delete("rq:queue:customs")
         assert tasks.sweep_outbox() == 1
-        [job] = gateway.dispatched_jobs()
-        assert job.args[0][0]["message_id"] == message_id
+        [item] = gateway.dispatched_items()
+        assert item["message_id"] == message_id
 
     def test_processed_message_is_not_dispatched_again(self, gateway: Gateway) -> None:
         key = gateway.register(builders.EBP)

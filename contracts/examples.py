@@ -1,4 +1,4 @@
-"""Builders of CEB messages (JSON mirror dicts) for one consistent 9610 export flow.
+"""Example CEB messages (JSON mirror dicts) for one consistent 9610 export flow.
 
 ``export_flow(n)`` gives the order, payment receipt, waybill, inventory list, arrival
 and departure of parcel ``n``; each builder takes ``**overrides`` for the head fields.

@@ -1,0 +1,1 @@
+"""Benchmarks: they print their figures; nothing here is a test."""

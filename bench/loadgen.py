@@ -1,0 +1,135 @@
+"""A small keep-alive HTTP/1.1 load generator (asyncio streams), light enough that the
+client does not hide the server's cost, plus helpers to run a server and report figures."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Result:
+    name: str
+    count: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return 0.0
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+    def line(self) -> str:
+        p50 = self.percentile(0.5) * 1e3
+        return (f"{self.name:<28} {self.per_second:9.0f}/s  p50 {p50:7.2f} ms"
+                f"  p99 {self.percentile(0.99) * 1e3:7.2f} ms  n={self.count} "
+                f"statuses={dict(sorted(self.statuses.items()))}")
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split()[1])
+    length = 0
+    for line in lines[1:]:
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:].strip())
+    body = await reader.readexactly(length) if length else b""
+    return status, body
+
+
+async def post_all(host: str, port: int, path: str, bodies: Sequence[bytes],
+                   headers: dict[str, str], concurrency: int = 64,
+                   name: str = "load") -> Result:
+    """POST every body once over ``concurrency`` keep-alive connections."""
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    result = Result(name, len(bodies), 0.0)
+    index = 0
+
+    async def worker() -> None:
+        nonlocal index
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            while index < len(bodies):
+                body = bodies[index]
+                index += 1
+                request = (f"POST {path} HTTP/1.1\r\nHost: {host}\r\n{extra}"
+                           f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+                started = time.perf_counter()
+                writer.write(request)
+                status, _ = await _read_response(reader)
+                result.latencies.append(time.perf_counter() - started)
+                result.statuses[status] = result.statuses.get(status, 0) + 1
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+class Server:
+    """A uvicorn server in its own process, stopped on exit."""
+
+    def __init__(self, app: str, port: int, env: dict[str, str], factory: bool = True,
+                 cwd: Path | None = None) -> None:
+        args = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port",
+                str(port), "--log-level", "warning", "--no-access-log"]
+        if factory:
+            args.append("--factory")
+        self.port = port
+        self.proc = subprocess.Popen(args, env={**os.environ, **env}, cwd=cwd)
+
+    def wait(self, path: str = "/health", timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server on {self.port} did not start")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def summary(rows: list[tuple[str, float]]) -> str:
+    return "\n".join(f"  {name:<40} {value:10.2f}" for name, value in rows)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
