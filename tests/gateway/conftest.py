@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +55,17 @@ class Gateway:
 
     def dispatched_jobs(self) -> list[Any]:
         return list(queue("customs", self.redis).jobs)
+
+    def wait_dispatched(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """The dispatched messages once ``count`` are there (dispatch follows the 202)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            items = self.dispatched_items()
+            if len(items) >= count:
+                time.sleep(0.05)  # and nothing more arrives
+                return self.dispatched_items()
+            time.sleep(0.01)
+        raise AssertionError(f"{count} message(s) were not dispatched in {timeout} s")
 
     def dispatched_items(self) -> list[dict[str, Any]]:
         """The messages the dispatch jobs carry (stashed beside each job)."""

@@ -27,10 +27,8 @@ class TestAccept:
         body = response.json()
         assert body["guid"] == mirror["guid"]
         assert response.headers["X-Conversation-ID"] == body["conversationId"]
-        assert gateway.stored_count() == 1
-        jobs = gateway.dispatched_jobs()
-        assert len(jobs) == 1
-        [item] = gateway.dispatched_items()
+        assert gateway.stored_count() == 1  # stored before the 202
+        [item] = gateway.wait_dispatched(1)
         assert item["message_type"] == "CEB603Message"
         assert item["sender"] == builders.AGENT
         payload = orjson.loads(item["payload"])
@@ -56,7 +54,7 @@ class TestAccept:
         assert second.json()["replayed"] is True
         assert second.json()["messageId"] == first.json()["messageId"]
         assert gateway.stored_count() == 1
-        assert len(gateway.dispatched_jobs()) == 1
+        assert len(gateway.wait_dispatched(1)) == 1
 
     def test_idempotency_key_replays_the_first_answer(self, gateway: Gateway) -> None:
         key = gateway.register(builders.EBP)

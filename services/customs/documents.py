@@ -1,0 +1,253 @@
+"""The life cycle every declared document shares: appType, numbers, status changes, timeline.
+
+``declare`` applies a record's appType to the live document with its business key and
+answers the record (status 1 or 2, a refusal with a negative code, or a deletion); the
+aggregate modules (orders, inventory, transport) then run their customs checks and move
+the document on with ``move`` or ``reject``. Every status change is a timeline entry and a
+receipt to the document's sender.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from services.customs import domain, errors, outbox
+from services.customs.config import Settings
+from services.customs.domain import DECLARED, DRAFT, REJECTED, Decision, Kind
+from services.customs.models import Document, ProcessedMessage, Sequence, TimelineEntry
+
+CUSTOMS = "customs"
+# head field → Document column
+COLUMNS = {"ebpCode": "ebp_code", "ebcCode": "ebc_code", "orderNo": "order_no",
+           "logisticsCode": "logistics_code", "logisticsNo": "logistics_no", "copNo": "cop_no",
+           "billNo": "bill_no"}
+ITEM_NODE: dict[Kind, str] = {"order": "OrderList", "inventory": "InventoryList"}
+
+
+@dataclass
+class Work:
+    """Processing one message: its session, the message's facts and the clock's time."""
+
+    session: Session
+    settings: Settings
+    processed: ProcessedMessage
+    now: datetime
+    _last: datetime | None = field(default=None, repr=False)
+
+    @property
+    def sender(self) -> str:
+        return self.processed.sender
+
+    def stamp(self, after: datetime | None = None) -> datetime:
+        """The simulator time of the next event: strictly after the previous one of this
+        message, and after ``after`` (a document's last event), by 1 ms steps."""
+        at = self.now
+        for earlier in (self._last, after):
+            if earlier is not None:
+                at = max(at, earlier + timedelta(milliseconds=1))
+        self._last = at
+        return at
+
+
+def head_of(kind: Kind, record: dict[str, Any]) -> dict[str, Any]:
+    node = domain.HEAD_NODE[kind]
+    return record[node] if node else record
+
+
+def lock(work: Work, keys: Iterable[str]) -> None:
+    """Serialize work on the same business keys (PostgreSQL; SQLite serializes writes)."""
+    if work.session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        number = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big",
+                                signed=True)
+        work.session.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                                          {"k": number})
+
+
+def find_live(session: Session, kind: Kind, party: str, no: str) -> Document | None:
+    """The document (not deleted) of a kind with this business key."""
+    return session.exec(select(Document).where(
+        Document.kind == kind, Document.party_code == party, Document.no == no,
+        col(Document.deleted).is_(False))).first()
+
+
+def next_number(session: Session, name: str) -> int:
+    """The next value of a number series (starting at 1)."""
+    bump = (update(Sequence).where(col(Sequence.name) == name)
+            .values(value=col(Sequence.value) + 1).returning(col(Sequence.value)))
+    value = session.exec(bump).scalar_one_or_none()
+    if value is not None:
+        return int(value)
+    try:
+        with session.begin_nested():
+            session.add(Sequence(name=name, value=1))
+        return 1
+    except IntegrityError:  # another worker created the series meanwhile
+        return int(session.exec(bump).scalar_one())
+
+
+def new_pre_no(work: Work, kind: Kind) -> str:
+    prefix = domain.PRE_NO_PREFIX[kind]
+    day = domain.ceb_day(work.now)
+    return domain.pre_no(prefix, day, next_number(work.session, f"preNo:{prefix}:{day:%Y%m%d}"))
+
+
+def new_invt_no(work: Work, customs_code: str) -> str:
+    year = domain.ceb_day(work.now).year
+    return domain.invt_no(customs_code, year,
+                          next_number(work.session, f"invtNo:{customs_code}:{year}"))
+
+
+def note(work: Work, doc: Document, status: str, info: str, actor: str = CUSTOMS) -> datetime:
+    """Add a timeline entry (no receipt): returns its time."""
+    at = work.stamp(after=doc.updated_at if doc.status else None)
+    doc.updated_at = at
+    assert doc.id is not None
+    work.session.add(TimelineEntry(document_id=doc.id, at=at, status=status, actor=actor,
+                                   info=info[:1000]))
+    return at
+
+
+def move(work: Work, doc: Document, status: str, info: str, actor: str = CUSTOMS) -> None:
+    """Change a document's status: a timeline entry and a receipt to its sender."""
+    domain.check_move(doc.kind, doc.status or None, status)  # type: ignore[arg-type]
+    at = work.stamp(after=doc.updated_at if doc.status else None)
+    doc.status = status
+    doc.updated_at = at
+    work.session.add(doc)
+    work.session.flush()
+    assert doc.id is not None
+    work.session.add(TimelineEntry(document_id=doc.id, at=at, status=status, actor=actor,
+                                   info=info[:1000]))
+    outbox.emit(work.session, doc=doc, status=status, info=info, at=at,
+                processed_message_id=work.processed.id)
+
+
+def reject(work: Work, doc: Document, problems: list[str]) -> None:
+    """海关退单 (100): every problem, field by field, in the returnInfo and the view."""
+    doc.mismatches = list(problems)
+    move(work, doc, REJECTED, "海关退单：" + "; ".join(problems))
+
+
+def declare(work: Work, *, kind: Kind, record: dict[str, Any],
+            locks: Iterable[str] = ()) -> Document | None:
+    """Apply a record's appType; the document at status 2 to check further, or None."""
+    head = head_of(kind, record)
+    party, no = domain.business_key(kind, head)
+    lock(work, [f"{kind}:{party}:{no}", *locks])
+    existing = find_live(work.session, kind, party, no)
+    decision = _decide(work, kind, head["appType"], existing)
+    if decision.refused:
+        _refuse(work, kind, record, existing, errors.refusal(kind, decision), f"{party}+{no}")
+        return None
+    node = ITEM_NODE.get(kind)
+    repeated = domain.duplicates(int(i["gnum"]) for i in record[node]) if node else []
+    if repeated:
+        _refuse(work, kind, record, existing, errors.DUPLICATE_GNUM[kind],
+                ",".join(map(str, repeated)))
+        return None
+    if decision is Decision.DELETE:
+        assert existing is not None
+        _delete(work, existing, record)
+        return None
+    doc = existing or Document(kind=kind, guid="", sender="", party_code=party, no=no,
+                               status="", app_status="", declared_at=work.now,
+                               updated_at=work.now, record={})
+    _fill(work, doc, record)
+    if doc.pre_no is None and kind in domain.PRE_NO_PREFIX:
+        doc.pre_no = new_pre_no(work, kind)
+    doc.mismatches = []
+    guid = head["guid"]
+    if head["appStatus"] == DRAFT:
+        move(work, doc, DRAFT, f"电子口岸已暂存[{guid}]", actor=work.sender)
+        return None
+    verb = "变更" if decision is Decision.CHANGE else "新增"
+    move(work, doc, DECLARED, f"{verb}申报成功[{guid}]", actor=work.sender)
+    return doc
+
+
+def _decide(work: Work, kind: Kind, app_type: str, existing: Document | None) -> Decision:
+    if existing is None:
+        return domain.decide_app_type(app_type, None, modifiable=False)
+    own = existing.sender == work.sender
+    if app_type != "1" and not own:  # another enterprise's document is not found
+        return domain.decide_app_type(app_type, None, modifiable=False)
+    status = existing.status if own else DECLARED  # another's draft is still a duplicate
+    blocked = kind in ("order", "receipt", "waybill") and _held(work.session, existing)
+    modifiable = domain.is_modifiable(kind, existing.status, blocked=blocked)
+    return domain.decide_app_type(app_type, status, modifiable=modifiable)
+
+
+def _held(session: Session, doc: Document) -> bool:
+    """Whether a list in a holding state (120 and on, not rejected) refers to the document."""
+    query = select(Document.id).where(
+        Document.kind == "inventory", col(Document.deleted).is_(False),
+        col(Document.status).in_(domain.HOLDING_LIST_STATES))
+    if doc.kind == "order":
+        query = query.where(Document.ebp_code == doc.ebp_code, Document.order_no == doc.order_no)
+    elif doc.kind == "receipt":
+        query = query.where(Document.ebc_code == doc.ebc_code, Document.order_no == doc.order_no)
+    else:
+        query = query.where(Document.logistics_code == doc.logistics_code,
+                            Document.logistics_no == doc.logistics_no)
+    return session.exec(query).first() is not None
+
+
+def _fill(work: Work, doc: Document, record: dict[str, Any]) -> None:
+    """Take the declared record's guid, fields and message onto the document."""
+    head = head_of(doc.kind, record)  # type: ignore[arg-type]
+    _take_message(work, doc, head["guid"])
+    doc.app_status = head["appStatus"]
+    doc.record = record
+    for name, column in COLUMNS.items():
+        setattr(doc, column, head.get(name))
+
+
+def _take_message(work: Work, doc: Document, guid: str) -> None:
+    """The document now answers to this record guid, message and sender."""
+    doc.guid = guid
+    doc.sender = work.sender
+    doc.message_id = work.processed.message_id
+    doc.conversation_id = work.processed.conversation_id
+
+
+def _refuse(work: Work, kind: Kind, record: dict[str, Any], existing: Document | None,
+            refusal: errors.Refusal, key: str) -> None:
+    """Answer a refused record with its negative code; nothing is stored."""
+    _answer_only(work, kind, record, existing, refusal.code, refusal.info(key))
+
+
+def _answer_only(work: Work, kind: Kind, record: dict[str, Any], existing: Document | None,
+                 status: str, info: str) -> None:
+    """A receipt about a record that changes no document."""
+    transient = Document(kind=kind, guid="", sender="", party_code="", no="", status=status,
+                         app_status="2", declared_at=work.now, updated_at=work.now, record={})
+    _fill(work, transient, record)
+    if kind in domain.PRE_NO_PREFIX:
+        transient.pre_no = (existing.pre_no if existing and existing.pre_no
+                            else new_pre_no(work, kind))
+    transient.invt_no = existing.invt_no if existing else None
+    outbox.emit(work.session, doc=transient, status=status, info=info, at=work.stamp(),
+                processed_message_id=work.processed.id)
+
+
+def _delete(work: Work, doc: Document, record: dict[str, Any]) -> None:
+    """appType 3: the document is deleted (a draft deletion only answers status 1)."""
+    kind: Kind = doc.kind  # type: ignore[assignment]
+    guid = head_of(kind, record)["guid"]
+    if head_of(kind, record)["appStatus"] == DRAFT:
+        _answer_only(work, kind, record, doc, DRAFT, f"电子口岸已暂存[{guid}]")
+        return
+    _take_message(work, doc, guid)
+    move(work, doc, DECLARED, f"删除申报成功[{guid}]", actor=work.sender)
+    move(work, doc, domain.ACCEPTED[kind], "删除成功 deleted")
+    doc.deleted = True

@@ -1,0 +1,413 @@
+"""Pure rules of 9610 B2C export: numbers, states, appType decisions, the match, transport.
+
+Values in, values out: no session, no clock (``at``/``now`` are arguments), no I/O.
+Money and quantities are ``Decimal``. Kinds of document: ``order`` (CEB303), ``receipt``
+(CEB403 收款单), ``waybill`` (CEB505), ``inventory`` (CEB603 清单), ``arrival`` (CEB507),
+``departure`` (CEB509).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal
+
+from contracts.codes import RETURN_STATUS
+
+Kind = Literal["order", "receipt", "waybill", "inventory", "arrival", "departure"]
+KINDS: tuple[Kind, ...] = ("order", "receipt", "waybill", "inventory", "arrival", "departure")
+
+# China Standard Time: CEB time strings and dated rules are read in Beijing time.
+CST = timezone(timedelta(hours=8), "CST")
+
+DRAFT, DECLARED, REJECTED, STORED, APPROVED, RELEASED, CLOSED = (
+    "1", "2", "100", "120", "399", "800", "899")
+
+# The message type and the record node of each kind, declared and received.
+MESSAGE_KIND: dict[str, Kind] = {
+    "CEB303Message": "order", "CEB403Message": "receipt", "CEB505Message": "waybill",
+    "CEB603Message": "inventory", "CEB507Message": "arrival", "CEB509Message": "departure",
+}
+RECEIPT_TYPE: dict[Kind, str] = {
+    "order": "CEB304Message", "receipt": "CEB404Message", "waybill": "CEB506Message",
+    "inventory": "CEB604Message", "arrival": "CEB508Message", "departure": "CEB510Message",
+}
+# The head node inside a record; receipt and waybill records are flat (no head node).
+HEAD_NODE: dict[Kind, str | None] = {
+    "order": "OrderHead", "receipt": None, "waybill": None, "inventory": "InventoryHead",
+    "arrival": "ArrivalHead", "departure": "DepartureHead",
+}
+# The business key (party code, number) of each kind (ceb-messages.md §9).
+BUSINESS_KEY: dict[Kind, tuple[str, str]] = {
+    "order": ("ebpCode", "orderNo"), "receipt": ("ebcCode", "orderNo"),
+    "waybill": ("logisticsCode", "logisticsNo"), "inventory": ("agentCode", "copNo"),
+    "arrival": ("operatorCode", "copNo"), "departure": ("logisticsCode", "copNo"),
+}
+# The head fields shown as a document's keys.
+KEY_FIELDS: dict[Kind, tuple[str, ...]] = {
+    "order": ("ebpCode", "ebcCode", "orderNo"),
+    "receipt": ("ebpCode", "ebcCode", "orderNo", "payNo"),
+    "waybill": ("logisticsCode", "logisticsNo", "ebcCode"),
+    "inventory": ("agentCode", "copNo", "ebpCode", "ebcCode", "orderNo", "logisticsCode",
+                  "logisticsNo", "billNo"),
+    "arrival": ("operatorCode", "copNo", "logisticsCode", "billNo"),
+    "departure": ("logisticsCode", "copNo", "billNo"),
+}
+# What the E-port/customs accepts a document with when its checks pass (spec §5.2 lists).
+ACCEPTED: dict[Kind, str] = {
+    "order": STORED, "receipt": STORED, "waybill": APPROVED, "inventory": STORED,
+    "arrival": APPROVED, "departure": APPROVED,
+}
+PRE_NO_PREFIX: dict[Kind, str] = {"inventory": "B", "arrival": "Y", "departure": "L"}
+
+
+def business_key(kind: Kind, head: Mapping[str, Any]) -> tuple[str, str]:
+    """(party code, number) of a record; each part of a split arrival/departure is its own."""
+    party_field, no_field = BUSINESS_KEY[kind]
+    no = str(head[no_field])
+    if kind in ("arrival", "departure") and int(head.get("msgCount") or 1) > 1:
+        no = f"{no}/{head['msgSeqNo']}"
+    return str(head[party_field]), no
+
+# ------------------------------------------------------------------ numbers and times
+
+
+def ceb_return_time(at: datetime) -> str:
+    """returnTime: ``yyyyMMddHHmmssfff`` in Beijing time."""
+    local = at.astimezone(CST)
+    return local.strftime("%Y%m%d%H%M%S") + f"{local.microsecond // 1000:03d}"
+
+
+def ceb_day(at: datetime) -> date:
+    """The calendar day of ``at`` in Beijing time."""
+    return at.astimezone(CST).date()
+
+
+def pre_no(prefix: str, day: date, seq: int) -> str:
+    """电子口岸编号: letter + yyyymmdd + 9-digit sequence (18 chars)."""
+    if len(prefix) != 1 or not 0 < seq < 10**9:
+        raise ValueError(f"bad preNo parts {prefix!r}/{seq}")
+    return f"{prefix}{day:%Y%m%d}{seq:09d}"
+
+
+def invt_no(customs_code: str, year: int, seq: int) -> str:
+    """清单编号: customs code 4 + year 4 + 'E' + 9-digit sequence (18 chars)."""
+    if len(customs_code) != 4 or not 0 < seq < 10**9:
+        raise ValueError(f"bad invtNo parts {customs_code!r}/{seq}")
+    return f"{customs_code}{year:04d}E{seq:09d}"
+
+
+def receipt_required(at: datetime, not_required_from: date) -> bool:
+    """Whether an export list needs the payment receipt CEB403 (GACC 2024-167)."""
+    return ceb_day(at) < not_required_from
+
+
+def status_name(status: str) -> str:
+    if status.startswith("-"):
+        return "处理异常"
+    return RETURN_STATUS.get(status, status)
+
+
+# ------------------------------------------------------------------ the state machine
+
+# Transitions of the customs logic after a (re)declaration; a declaration itself (to 1 or
+# 2) is decided by ``decide_app_type``.
+FLOW: dict[Kind, dict[str, frozenset[str]]] = {
+    "order": {DECLARED: frozenset({STORED, REJECTED})},
+    "receipt": {DECLARED: frozenset({STORED, REJECTED})},
+    "waybill": {DECLARED: frozenset({APPROVED, REJECTED})},
+    "inventory": {DECLARED: frozenset({STORED, REJECTED}),
+                  STORED: frozenset({APPROVED, REJECTED}),
+                  APPROVED: frozenset({RELEASED}), RELEASED: frozenset({CLOSED})},
+    "arrival": {DECLARED: frozenset({APPROVED, REJECTED})},
+    "departure": {DECLARED: frozenset({APPROVED, REJECTED})},
+}
+
+
+class IllegalTransition(ValueError):
+    """A status change the state machine does not allow (a bug, never a business outcome)."""
+
+
+def can_move(kind: Kind, current: str | None, new: str) -> bool:
+    if new in (DRAFT, DECLARED):
+        return current is None or current in (DRAFT, DECLARED) or is_modifiable(
+            kind, current, blocked=False)
+    return current is not None and new in FLOW[kind].get(current, frozenset())
+
+
+def check_move(kind: Kind, current: str | None, new: str) -> None:
+    if not can_move(kind, current, new):
+        raise IllegalTransition(f"{kind} cannot go from {current} to {new}")
+
+
+# A list in one of these states holds its order, receipt and waybill: they cannot change.
+HOLDING_LIST_STATES = frozenset({STORED, APPROVED, RELEASED, CLOSED})
+
+
+def is_modifiable(kind: Kind, status: str, *, blocked: bool) -> bool:
+    """May a document in ``status`` be changed or deleted (appType 2/3)?
+
+    ``blocked``: for an order, receipt or waybill, a list in a holding state refers to it.
+    """
+    if kind == "inventory":
+        return status in (DRAFT, DECLARED, STORED, REJECTED)
+    if kind in ("arrival", "departure"):
+        return status in (DRAFT, DECLARED, REJECTED)
+    return not blocked
+
+
+class Decision(StrEnum):
+    CREATE = "create"  # a new document
+    REDECLARE = "redeclare"  # appType 1 over a draft: the draft is declared
+    CHANGE = "change"
+    DELETE = "delete"
+    DUPLICATE = "duplicate"
+    NOT_FOUND = "not_found"
+    NOT_MODIFIABLE = "not_modifiable"
+
+    @property
+    def refused(self) -> bool:
+        return self in (Decision.DUPLICATE, Decision.NOT_FOUND, Decision.NOT_MODIFIABLE)
+
+
+def decide_app_type(app_type: str, existing: str | None, *, modifiable: bool) -> Decision:
+    """What a record with ``app_type`` does given the status of the document with its key."""
+    if app_type == "1":
+        if existing is None:
+            return Decision.CREATE
+        return Decision.REDECLARE if existing == DRAFT else Decision.DUPLICATE
+    if existing is None:
+        return Decision.NOT_FOUND
+    if not modifiable:
+        return Decision.NOT_MODIFIABLE
+    return Decision.CHANGE if app_type == "2" else Decision.DELETE
+
+
+# ------------------------------------------------------------------ amounts
+
+
+def fmt(value: Decimal | str | None) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return "0" if text in ("-0", "") else text
+    return value
+
+
+def within(a: Decimal, b: Decimal, tolerance: Decimal) -> bool:
+    """``a`` and ``b`` differ by at most ``tolerance`` (a ratio) of the larger one."""
+    return abs(a - b) <= tolerance * max(abs(a), abs(b))
+
+
+def duplicates(numbers: Iterable[int]) -> list[int]:
+    seen: set[int] = set()
+    dups: list[int] = []
+    for n in numbers:
+        if n in seen and n not in dups:
+            dups.append(n)
+        seen.add(n)
+    return dups
+
+
+# ------------------------------------------------------------------ the three-document match
+
+
+@dataclass(frozen=True)
+class Item:
+    gnum: int
+    item_no: str
+    qty: Decimal
+    price: Decimal
+    total_price: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    ebc_code: str
+    goods_value: Decimal
+    freight: Decimal
+    currency: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class ReceiptFacts:
+    charge: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class WaybillFacts:
+    ebc_code: str | None
+
+
+@dataclass(frozen=True)
+class InventoryFacts:
+    ebc_code: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    missing: tuple[str, ...] = ()  # "order", "waybill", "receipt"
+    mismatches: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.mismatches
+
+
+def line_total_problems(node: str, items: Sequence[Item], tolerance: Decimal) -> list[str]:
+    """Each line's totalPrice against qty × price."""
+    return [f"{node}[gnum={i.gnum}].totalPrice {fmt(i.total_price)} ≠ qty×price "
+            f"{fmt(i.qty * i.price)}"
+            for i in items if not within(i.total_price, i.qty * i.price, tolerance)]
+
+
+def order_problems(order: OrderFacts, tolerance: Decimal) -> list[str]:
+    """Customs checks of an order on its own (a failure is a 100 退单)."""
+    problems = line_total_problems("OrderList", order.items, tolerance)
+    total = sum((i.total_price for i in order.items), Decimal(0))
+    if not within(order.goods_value, total, tolerance):
+        problems.append(f"OrderHead.goodsValue {fmt(order.goods_value)} ≠ "
+                        f"sum(OrderList.totalPrice) {fmt(total)}")
+    return problems
+
+
+def _item_mismatches(order: OrderFacts, inventory: InventoryFacts,
+                     tolerance: Decimal) -> list[str]:
+    out: list[str] = []
+    ordered = {i.gnum: i for i in order.items}
+    listed = {i.gnum: i for i in inventory.items}
+    for gnum, o in ordered.items():
+        i = listed.get(gnum)
+        if i is None:
+            out.append(f"OrderList[gnum={gnum}] has no InventoryList[gnum={gnum}]")
+            continue
+        left, right = f"OrderList[gnum={gnum}]", f"InventoryList[gnum={gnum}]"
+        for name, a, b in (("itemNo", o.item_no, i.item_no), ("currency", o.currency, i.currency)):
+            if a != b:
+                out.append(f"{left}.{name} {a} ≠ {right}.{name} {b}")
+        if o.qty != i.qty:
+            out.append(f"{left}.qty {fmt(o.qty)} ≠ {right}.qty {fmt(i.qty)}")
+        if not within(o.total_price, i.total_price, tolerance):
+            out.append(f"{left}.totalPrice {fmt(o.total_price)} ≠ "
+                       f"{right}.totalPrice {fmt(i.total_price)}")
+    out += [f"InventoryList[gnum={g}] has no OrderList[gnum={g}]"
+            for g in listed if g not in ordered]
+    return out
+
+
+def match_inventory(inventory: InventoryFacts, *, order: OrderFacts | None,
+                    waybill: WaybillFacts | None, receipt: ReceiptFacts | None,
+                    receipt_required: bool, tolerance: Decimal) -> MatchResult:
+    """三单对碰 of an export list with its order, waybill and (when required) payment receipt.
+
+    Documents not there yet are ``missing`` (the list waits); with all of them, every
+    difference is one ``mismatches`` line naming both fields.
+    """
+    missing = tuple(name for name, doc in (("order", order), ("waybill", waybill),
+                                           ("receipt", receipt if receipt_required else True))
+                    if doc is None)
+    if missing:
+        return MatchResult(missing=missing)
+    assert order is not None and waybill is not None
+    out: list[str] = []
+    if order.ebc_code != inventory.ebc_code:
+        out.append(f"OrderHead.ebcCode {order.ebc_code} ≠ InventoryHead.ebcCode "
+                   f"{inventory.ebc_code}")
+    out += _item_mismatches(order, inventory, tolerance)
+    listed_total = sum((i.total_price for i in inventory.items), Decimal(0))
+    if not within(listed_total, order.goods_value, tolerance):
+        out.append(f"sum(InventoryList.totalPrice) {fmt(listed_total)} ≠ "
+                   f"OrderHead.goodsValue {fmt(order.goods_value)}")
+    if receipt_required and receipt is not None:
+        due = order.goods_value + order.freight
+        if receipt.currency != order.currency:
+            out.append(f"Receipts.currency {receipt.currency} ≠ OrderHead.currency "
+                       f"{order.currency}")
+        if not within(receipt.charge, due, tolerance):
+            out.append(f"Receipts.charge {fmt(receipt.charge)} ≠ OrderHead.goodsValue+freight "
+                       f"{fmt(due)}")
+    if waybill.ebc_code is not None and waybill.ebc_code != inventory.ebc_code:
+        out.append(f"Logistics.ebcCode {waybill.ebc_code} ≠ InventoryHead.ebcCode "
+                   f"{inventory.ebc_code}")
+    return MatchResult(mismatches=tuple(out))
+
+
+MISSING_NAMES = {"order": "订单 order", "waybill": "运单 waybill", "receipt": "收款单 receipt"}
+
+
+def awaiting_text(missing: Sequence[str]) -> str:
+    return "awaiting " + ", ".join(MISSING_NAMES[m] for m in missing)
+
+
+# ------------------------------------------------------------------ arrival and departure
+
+
+@dataclass(frozen=True)
+class ListRef:
+    """What transport rules need to know about an export list."""
+
+    ref: int
+    logistics_code: str
+    logistics_no: str
+    bill_no: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Parcels:
+    """The parcels an arrival or departure names: by waybill, or (none named) by bill."""
+
+    logistics_code: str
+    logistics_nos: tuple[str, ...]
+    bill_no: str | None
+
+    def cover(self, lst: ListRef) -> bool:
+        if self.logistics_nos:
+            return (lst.logistics_code == self.logistics_code
+                    and lst.logistics_no in self.logistics_nos)
+        return self.bill_no is not None and lst.bill_no == self.bill_no
+
+
+def released_by_arrival(parcels: Parcels, lists: Iterable[ListRef]) -> list[ListRef]:
+    """The lists an arrival releases now: those it covers that customs approved (399)."""
+    return [lst for lst in lists if lst.status == APPROVED and parcels.cover(lst)]
+
+
+def arrived(lst: ListRef, arrivals: Iterable[Parcels]) -> bool:
+    """Whether an accepted arrival already covers a list (it is released on reaching 399)."""
+    return any(a.cover(lst) for a in arrivals)
+
+
+@dataclass(frozen=True)
+class DepartureOutcome:
+    close: tuple[ListRef, ...]
+    not_released: tuple[str, ...]  # parcels (logisticsNo) whose list is not released
+
+    @property
+    def ok(self) -> bool:
+        return not self.not_released
+
+
+def departure_outcome(parcels: Parcels, lists: Iterable[ListRef]) -> DepartureOutcome:
+    """A departure closes (899) every named parcel's released list, or nothing at all."""
+    released: dict[str, ListRef] = {}
+    for lst in lists:
+        if lst.status == RELEASED and lst.logistics_code == parcels.logistics_code:
+            released.setdefault(lst.logistics_no, lst)
+    missing = tuple(n for n in parcels.logistics_nos if n not in released)
+    if missing:
+        return DepartureOutcome(close=(), not_released=missing)
+    return DepartureOutcome(close=tuple(released[n] for n in dict.fromkeys(
+        parcels.logistics_nos)), not_released=())

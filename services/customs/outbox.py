@@ -1,0 +1,98 @@
+"""The receipt outbox: receipts are written with the state change, handed to the gateway after.
+
+``emit`` adds a row in the unit of work that changes the document; ``send_after_commit``
+enqueues ``gateway.tasks.ingest`` once that unit has committed, then marks the rows sent;
+``resend`` enqueues again what stayed unsent (the gateway dedupes by receipt_id).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import datetime
+from typing import Any
+
+from redis import Redis
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from contracts.ceb import to_json
+from infra.db import UnitOfWork, unit_of_work
+from infra.queue import enqueue
+from services.customs import receipts
+from services.customs.models import Document, ProcessedMessage, ReceiptOutbox
+
+GATEWAY_QUEUE = "gateway"
+INGEST = "gateway.tasks.ingest"
+RESEND_AFTER_SECONDS = 10.0
+
+
+def emit(session: Session, *, doc: Document, status: str, info: str, at: datetime,
+         processed_message_id: int | None) -> ReceiptOutbox:
+    """Write the receipt about ``doc`` (to its sender) into the outbox."""
+    assert processed_message_id is not None
+    message = receipts.build(doc, status, info, at)
+    row = ReceiptOutbox(
+        receipt_id=uuid.uuid4().hex, processed_message_id=processed_message_id,
+        message_id=doc.message_id, recipient=doc.sender, conversation_id=doc.conversation_id,
+        message_type=message.message_type, record_guid=doc.guid, return_status=status,
+        payload=to_json(message), created_at=at, stored_at=time.time())
+    session.add(row)
+    return row
+
+
+def as_ingest(row: ReceiptOutbox) -> dict[str, Any]:
+    """One receipt as ``gateway.tasks.ingest`` takes it."""
+    return {"receipt_id": row.receipt_id, "message_id": row.message_id,
+            "recipient": row.recipient, "conversation_id": row.conversation_id,
+            "message_type": row.message_type, "record_guid": row.record_guid,
+            "return_status": row.return_status, "payload": row.payload,
+            "created_at": row.created_at.isoformat()}
+
+
+def send_after_commit(uow: UnitOfWork, redis: Redis, *, processed: ProcessedMessage) -> None:
+    """Once ``uow`` commits: hand the message's unsent receipts to the gateway."""
+    engine = uow.session.get_bind()
+    assert isinstance(engine, Engine) and processed.id is not None
+    processed_id, message_id = processed.id, processed.message_id
+
+    def hand_over() -> None:
+        send(engine, redis, processed_ids=[processed_id], message_ids=[message_id])
+
+    uow.after_commit(hand_over)
+
+
+def send(engine: Engine, redis: Redis, *, processed_ids: list[int],
+         message_ids: list[str]) -> int:
+    """Enqueue the unsent receipts of these processed messages, then mark them sent."""
+    with unit_of_work(engine) as uow:
+        rows = uow.session.exec(select(ReceiptOutbox).where(
+            col(ReceiptOutbox.processed_message_id).in_(processed_ids),
+            col(ReceiptOutbox.sent_at).is_(None)).order_by(col(ReceiptOutbox.id))).all()
+        _hand_over(uow.session, redis, message_ids, list(rows))
+    return len(rows)
+
+
+def resend(engine: Engine, redis: Redis, *, older_than: float = RESEND_AFTER_SECONDS) -> int:
+    """Enqueue again every receipt still unsent ``older_than`` seconds after it was written."""
+    with unit_of_work(engine) as uow:
+        rows = list(uow.session.exec(select(ReceiptOutbox).where(
+            col(ReceiptOutbox.sent_at).is_(None),
+            col(ReceiptOutbox.stored_at) < time.time() - older_than)
+            .order_by(col(ReceiptOutbox.id)).limit(1000)).all())
+        if not rows:
+            return 0
+        ids = {r.processed_message_id for r in rows}
+        message_ids = list(uow.session.exec(select(ProcessedMessage.message_id).where(
+            col(ProcessedMessage.id).in_(ids))).all())
+        _hand_over(uow.session, redis, message_ids, rows)
+    return len(rows)
+
+
+def _hand_over(session: Session, redis: Redis, message_ids: list[str],
+               rows: list[ReceiptOutbox]) -> None:
+    enqueue(redis, GATEWAY_QUEUE, INGEST, message_ids, [as_ingest(r) for r in rows])
+    if rows:
+        session.exec(update(ReceiptOutbox).where(
+            col(ReceiptOutbox.id).in_([r.id for r in rows])).values(sent_at=time.time()))

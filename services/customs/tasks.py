@@ -1,0 +1,56 @@
+"""Customs' rq jobs (queue "customs"): process dispatched messages, resend the outbox."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from infra.db import unit_of_work
+from infra.queue import unstash
+from services.customs import outbox, service
+from services.customs.config import Settings
+from services.customs.db import resources
+
+log = logging.getLogger(__name__)
+QUEUE = "customs"
+
+
+def process_messages(batch: list[dict[str, Any]] | str) -> list[str]:
+    """Process each dispatched message in its own unit of work; idempotent by guid+sender.
+
+    ``batch`` is the list of messages, or the key they are stashed under beside the job
+    (``infra.queue.stash``, what the gateway's dispatcher sends). One failing message does
+    not stop the others; the job then fails so rq retries it (the done ones are skipped).
+    """
+    engine, redis = resources.engine(), resources.redis()
+    settings: Settings = resources.settings
+    if isinstance(batch, str):
+        items = unstash(redis, batch)
+        if items is None:  # expired: the gateway's outbox sweep dispatches them again
+            log.warning("batch %s is no longer stashed", batch)
+            return []
+        batch = items
+    outcomes: list[str] = []
+    failed: Exception | None = None
+    for item in batch:
+        try:
+            with unit_of_work(engine) as uow:
+                outcomes.append(service.process_message(uow=uow, redis=redis,
+                                                        settings=settings, item=item))
+        except Exception as exc:  # retried as a whole by rq
+            log.exception("processing message %s failed", item.get("message_id"))
+            outcomes.append(f"failed: {exc.__class__.__name__}")
+            failed = failed or exc
+    if failed is not None:
+        raise failed
+    return outcomes
+
+
+def process_batch(key: str) -> list[str]:
+    """The gateway's dispatch job: process the batch stashed beside it under ``key``."""
+    return process_messages(key)
+
+
+def resend_outbox() -> int:
+    """Hand the gateway again every receipt still unsent 10 s after it was written."""
+    return outbox.resend(resources.engine(), resources.redis())

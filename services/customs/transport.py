@@ -1,0 +1,96 @@
+"""Arrival (CEB507 运抵单) releases approved lists; departure (CEB509 离境单) closes them.
+
+An arrival names parcels by waybill number, or none: then it covers every list with its
+bill of lading. A list approved (399) after its parcel arrived is released at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlmodel import col, or_, select
+
+from services.customs import documents, domain, facts
+from services.customs.documents import Work
+from services.customs.domain import APPROVED, CLOSED, RELEASED
+from services.customs.models import ArrivalParcel, Document
+
+
+def declare_arrival(*, work: Work, record: dict[str, Any]) -> None:
+    """One CEB507 record: 2 (preNo), 399, then 800 for every approved list it covers."""
+    head = record["ArrivalHead"]
+    lines = record.get("ArrivalList") or []
+    locks = [f"parcel:{head['logisticsCode']}:{line['logisticsNo']}" for line in lines]
+    if not lines and head.get("billNo"):
+        locks.append(f"bill:{head['billNo']}")
+    doc = documents.declare(work, kind="arrival", record=record, locks=locks)
+    if doc is None:
+        return
+    parcels = facts.parcels(doc)
+    documents.move(work, doc, APPROVED, "海关审结 arrival accepted")
+    assert doc.id is not None
+    if parcels.logistics_nos:
+        for no in dict.fromkeys(parcels.logistics_nos):
+            work.session.add(ArrivalParcel(arrival_id=doc.id, logistics_code=parcels.logistics_code,
+                                           logistics_no=no))
+    else:
+        work.session.add(ArrivalParcel(arrival_id=doc.id, logistics_code=parcels.logistics_code,
+                                       bill_no=parcels.bill_no))
+    for ref in domain.released_by_arrival(parcels, _lists(work, parcels)):
+        lst = work.session.get(Document, ref.ref)
+        assert lst is not None
+        _release(work, lst, doc)
+
+
+def release_if_arrived(*, work: Work, lst: Document) -> None:
+    """A list just approved (399) whose parcel already arrived is released (800)."""
+    cond: ColumnElement[bool] = (col(ArrivalParcel.logistics_code) == lst.logistics_code) & (
+        col(ArrivalParcel.logistics_no) == lst.logistics_no)
+    if lst.bill_no:
+        cond = or_(cond, col(ArrivalParcel.bill_no) == lst.bill_no)
+    rows = work.session.exec(
+        select(ArrivalParcel, Document).join(Document, col(Document.id) == col(
+            ArrivalParcel.arrival_id)).where(cond, Document.status == APPROVED,
+                                             col(Document.deleted).is_(False))
+        .order_by(col(ArrivalParcel.id))).all()
+    for parcel, arrival in rows:
+        if domain.arrived(facts.list_ref(lst), [facts.arrival_parcel(parcel)]):
+            _release(work, lst, arrival)
+            return
+
+
+def declare_departure(*, work: Work, record: dict[str, Any]) -> None:
+    """One CEB509 record: 2, then 399 and 899 per named list, or 100 naming unreleased parcels."""
+    doc = documents.declare(work, kind="departure", record=record)
+    if doc is None:
+        return
+    parcels = facts.parcels(doc)
+    outcome = domain.departure_outcome(parcels, _lists(work, parcels))
+    if not outcome.ok:
+        documents.reject(work, doc, [
+            f"清单未放行 list not released: DepartureList.logisticsNo {no}"
+            for no in outcome.not_released])
+        return
+    documents.move(work, doc, APPROVED, "海关审结 departure accepted")
+    for ref in outcome.close:
+        lst = work.session.get(Document, ref.ref)
+        assert lst is not None
+        documents.move(work, lst, CLOSED, f"结关：离境单[{doc.no}] departed")
+
+
+def _lists(work: Work, parcels: domain.Parcels) -> list[domain.ListRef]:
+    query = select(Document).where(Document.kind == "inventory",
+                                   col(Document.deleted).is_(False))
+    if parcels.logistics_nos:
+        query = query.where(Document.logistics_code == parcels.logistics_code,
+                            col(Document.logistics_no).in_(parcels.logistics_nos))
+    elif parcels.bill_no:
+        query = query.where(Document.bill_no == parcels.bill_no)
+    else:
+        return []
+    return [facts.list_ref(d) for d in work.session.exec(query.order_by(col(Document.id)))]
+
+
+def _release(work: Work, lst: Document, arrival: Document) -> None:
+    documents.move(work, lst, RELEASED, f"放行：运抵单[{arrival.no}] arrived")

@@ -1,0 +1,46 @@
+"""The rq jobs as a worker runs them: by dotted path, with the JSON serializer."""
+
+from __future__ import annotations
+
+import orjson
+from rq.registry import FailedJobRegistry
+
+from infra.queue import enqueue, queue, run_worker, stash
+from services.customs import tasks
+from tests.customs.builders import dispatched, make_order, record_guid
+from tests.customs.harness import Customs
+
+
+class TestProcessMessages:
+    def test_a_worker_runs_the_job_the_gateway_enqueues(self, customs: Customs) -> None:
+        order = make_order()
+        enqueue(customs.redis, "customs", "services.customs.tasks.process_messages",
+                [dispatched(order)])
+        run_worker(["customs"], customs.redis, burst=True)
+        assert queue("customs", customs.redis).count == 0
+        assert FailedJobRegistry(queue=queue("customs", customs.redis)).count == 0
+        assert customs.statuses(order) == ["2", "120"]
+        assert customs.receipts()[0]["record_guid"] == record_guid(order)
+
+
+    def test_a_batch_stashed_beside_the_job_with_payloads_as_text(self,
+                                                                   customs: Customs) -> None:
+        order = make_order()
+        item = dict(dispatched(order), payload=orjson.dumps(order).decode())
+        key = stash(customs.redis, [item], "sw:batch:test")
+        enqueue(customs.redis, "customs", "services.customs.tasks.process_batch", key)
+        run_worker(["customs"], customs.redis, burst=True)
+        assert FailedJobRegistry(queue=queue("customs", customs.redis)).count == 0
+        assert customs.statuses(order) == ["2", "120"]
+
+    def test_an_expired_stash_is_left_to_the_gateway_sweep(self, customs: Customs) -> None:
+        assert tasks.process_messages("sw:batch:gone") == []
+        assert customs.ingest_jobs() == []
+
+
+class TestResendOutbox:
+    def test_a_worker_runs_the_resend_job(self, customs: Customs) -> None:
+        enqueue(customs.redis, "customs", "services.customs.tasks.resend_outbox")
+        run_worker(["customs"], customs.redis, burst=True)
+        assert queue("customs", customs.redis).count == 0
+        assert FailedJobRegistry(queue=queue("customs", customs.redis)).count == 0
