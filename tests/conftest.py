@@ -37,7 +37,10 @@ def _answers(url: str, default_port: int) -> bool:
         return False
 
 
-REAL_AVAILABLE = _answers(PG_URL, 5432) and _answers(REDIS_URL, 6379)
+# SW_TEST_REAL: "0" keeps every test on the embedded backend, "1" requires the real servers
+# (.ci/run sets one or the other), unset runs on the real servers where they answer.
+REAL_MODE = os.environ.get("SW_TEST_REAL", "")
+REAL_AVAILABLE = REAL_MODE != "0" and _answers(PG_URL, 5432) and _answers(REDIS_URL, 6379)
 
 
 @dataclass
@@ -87,8 +90,11 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path,
         yield Backend("embedded", tmp_path, "", f"unix://{embedded_redis.socket_file}", "")
         embedded_redis.flushall()
         return
+    if REAL_MODE == "1" and not REAL_AVAILABLE:
+        pytest.fail(f"SW_TEST_REAL=1 but PostgreSQL ({PG_URL}) or Redis ({REDIS_URL}) "
+                    "does not answer")
     if not REAL_AVAILABLE:
-        pytest.skip("PostgreSQL and Redis are not answering on 127.0.0.1")
+        pytest.skip("real servers off (SW_TEST_REAL=0) or PostgreSQL and Redis not answering")
     prefix = f"t{uuid.uuid4().hex[:10]}_"
     db_index = random.randint(1, 15)
     url = f"{REDIS_URL.rstrip('/')}/{db_index}"

@@ -15,7 +15,7 @@ from contracts.ceb import CebFormatError, parse_json
 from infra.clock import SimClock
 from infra.db import UnitOfWork, delete_all_rows
 from infra.errors import NotFound
-from services.customs import domain, inventory, orders, outbox, transport
+from services.customs import domain, inventory, orders, outbox, transport, unsupported
 from services.customs.config import Settings
 from services.customs.db import CustomsTable
 from services.customs.documents import Work, head_of
@@ -62,9 +62,7 @@ def _process(work: Work, item: dict[str, Any]) -> str:
         return f"format error: {exc}"[:200]
     kind = domain.MESSAGE_KIND.get(message.message_type)
     if kind is None:
-        log.warning("customs does not process %s yet (message %s)", message.message_type,
-                    item["message_id"])
-        return f"{message.message_type} is not processed by customs yet"
+        return unsupported.answer(work, message)
     records = message.records()
     for record in records:
         HANDLERS[kind](work=work, record=record.model_dump(mode="json", exclude_none=True))

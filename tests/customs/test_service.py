@@ -401,7 +401,7 @@ class TestRedelivery:
         assert [ids for ids, _ in customs.ingest_jobs()] == [[items[0]["message_id"]],
                                                              [items[1]["message_id"]]]
 
-    def test_a_message_type_customs_does_not_handle_yet_is_acknowledged(
+    def test_a_message_type_customs_does_not_handle_yet_is_answered_100(
             self, customs: Customs) -> None:
         cancel = {"messageType": "CEB605Message", "guid": guid(), "InvtCancel": [{
             "guid": guid(), "appType": "1", "appTime": "20250301100000", "appStatus": "2",
@@ -410,8 +410,15 @@ class TestRedelivery:
             "ebcCode": EBC, "ebcName": "Seller"}],
             "BaseTransfer": make_order()["BaseTransfer"]}
         item = dispatched(cancel, sender=AGENT)
-        assert customs.process(item) == ["CEB605Message is not processed by customs yet"]
-        assert customs.ingest_jobs() == [([item["message_id"]], [])]
+        assert customs.process(item) == ["CEB605Message answered 100 (not processed yet)"]
+        [(processed, receipts)] = customs.ingest_jobs()
+        assert processed == [item["message_id"]]
+        assert [(r["message_type"], r["return_status"]) for r in receipts] == [
+            ("CEB606Message", "2"), ("CEB606Message", "100")]
+        record = receipts[1]["payload"]["InvtCancelReturn"][0]
+        assert record["invtNo"] == "51002025E000000001"
+        assert "not processed by this simulator yet" in record["returnInfo"]
+        assert len(record["preNo"]) == 18
 
     def test_a_payload_that_is_not_a_ceb_document_is_acknowledged(self,
                                                                   customs: Customs) -> None:

@@ -1,0 +1,1 @@
+"""Inspection and quarantine: prohibited and negative lists, risk rules, sampling, results."""

@@ -1,0 +1,21 @@
+"""The inspection app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from infra.web import health_router, make_app
+from services.inspection import models  # noqa: F401  (registers the tables)
+from services.inspection.config import Settings
+from services.inspection.db import resources
+from services.inspection.routes import router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    if settings is not None:
+        resources.configure(settings)
+    app = make_app("Single window: inspection and quarantine", "0.1.0",
+                   startup=lambda: (resources.engine(), None)[1], shutdown=resources.close)
+    app.include_router(health_router("inspection", resources.engine, resources.redis))
+    app.include_router(router)
+    return app

@@ -1,0 +1,1 @@
+"""Payments: payment and receipt records, FX settlement and purchase, quotas, matching."""

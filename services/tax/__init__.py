@@ -1,0 +1,1 @@
+"""Tax: import comprehensive tax and tax bills, export VAT exemption and refunds."""

@@ -1,0 +1,30 @@
+"""The tax service's own database: its table registry and per-process engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy.orm import registry
+from sqlmodel import SQLModel
+
+from infra.db import UnitOfWork, unit_of_work
+from infra.resources import PartResources
+from services.tax.config import get_settings
+
+
+class TaxTable(SQLModel, registry=registry()):
+    """Base of the tax service's tables (their own metadata: no other part sees them)."""
+
+
+resources = PartResources("tax", TaxTable.metadata, get_settings)
+
+
+def get_uow() -> Iterator[UnitOfWork]:
+    """The request's unit of work: commits once at the end, rolls back on error."""
+    with unit_of_work(resources.engine()) as uow:
+        yield uow
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
