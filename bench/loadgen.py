@@ -60,10 +60,14 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, body
 
 
-async def post_all(host: str, port: int, path: str, bodies: Sequence[bytes],
+async def post_all(host: str, port: int, path: str,
+                   bodies: Sequence[bytes | tuple[bytes, dict[str, str]]],
                    headers: dict[str, str], concurrency: int = 64,
                    name: str = "load") -> Result:
-    """POST every body once over ``concurrency`` keep-alive connections."""
+    """POST every body once over ``concurrency`` keep-alive connections.
+
+    A body may come with headers of its own (``(body, headers)``), added to ``headers``.
+    """
     extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     result = Result(name, len(bodies), 0.0)
     index = 0
@@ -73,9 +77,11 @@ async def post_all(host: str, port: int, path: str, bodies: Sequence[bytes],
         reader, writer = await asyncio.open_connection(host, port)
         try:
             while index < len(bodies):
-                body = bodies[index]
+                item = bodies[index]
                 index += 1
-                request = (f"POST {path} HTTP/1.1\r\nHost: {host}\r\n{extra}"
+                body, own = item if isinstance(item, tuple) else (item, {})
+                more = "".join(f"{k}: {v}\r\n" for k, v in own.items())
+                request = (f"POST {path} HTTP/1.1\r\nHost: {host}\r\n{extra}{more}"
                            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
                 started = time.perf_counter()
                 writer.write(request)

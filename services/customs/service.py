@@ -31,15 +31,20 @@ HANDLERS: dict[domain.Kind, Callable[..., None]] = {
 
 
 def process_message(*, uow: UnitOfWork, redis: Redis, settings: Settings,
-                    item: dict[str, Any]) -> str:
-    """Process one dispatched message once (by root guid and sender); returns what happened."""
+                    item: dict[str, Any], now: datetime | None = None,
+                    handed: list[ProcessedMessage] | None = None) -> str:
+    """Process one dispatched message once (by root guid and sender); returns what happened.
+
+    Its receipts go to the gateway after the commit; with ``handed`` the caller sends
+    them instead (a whole batch at once) and the processed message is appended there.
+    """
     session = uow.session
     done = session.exec(select(ProcessedMessage).where(
         ProcessedMessage.guid == item["guid"], ProcessedMessage.sender == item["sender"])).first()
     if done is not None:  # redelivered: only the receipts not sent yet go out again
-        outbox.send_after_commit(uow, redis, processed=done)
+        _hand_over(uow, redis, done, handed)
         return "already processed"
-    now = SimClock(redis).now()
+    now = now or SimClock(redis).now()
     processed = ProcessedMessage(
         guid=item["guid"], sender=item["sender"], message_id=item["message_id"],
         message_type=item["message_type"], conversation_id=item.get("conversation_id"),
@@ -48,8 +53,16 @@ def process_message(*, uow: UnitOfWork, redis: Redis, settings: Settings,
     session.flush()  # a concurrent delivery of the same message fails here, and retries
     processed.outcome = _process(Work(session=session, settings=settings, processed=processed,
                                       now=now), item)
-    outbox.send_after_commit(uow, redis, processed=processed)
+    _hand_over(uow, redis, processed, handed)
     return processed.outcome
+
+
+def _hand_over(uow: UnitOfWork, redis: Redis, processed: ProcessedMessage,
+               handed: list[ProcessedMessage] | None) -> None:
+    if handed is None:
+        outbox.send_after_commit(uow, redis, processed=processed)
+    else:
+        uow.after_commit(lambda: handed.append(processed))
 
 
 def _process(work: Work, item: dict[str, Any]) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from infra.clock import SimClock
 from infra.db import unit_of_work
 from infra.queue import unstash
 from services.customs import outbox, service
 from services.customs.config import Settings
 from services.customs.db import resources
+from services.customs.models import ProcessedMessage
 
 log = logging.getLogger(__name__)
 QUEUE = "customs"
@@ -32,15 +34,21 @@ def process_messages(batch: list[dict[str, Any]] | str) -> list[str]:
         batch = items
     outcomes: list[str] = []
     failed: Exception | None = None
+    handed: list[ProcessedMessage] = []
+    now = SimClock(redis).now()  # one reading of the clock for the batch
     for item in batch:
         try:
             with unit_of_work(engine) as uow:
                 outcomes.append(service.process_message(uow=uow, redis=redis,
-                                                        settings=settings, item=item))
+                                                        settings=settings, item=item, now=now,
+                                                        handed=handed))
         except Exception as exc:  # retried as a whole by rq
             log.exception("processing message %s failed", item.get("message_id"))
             outcomes.append(f"failed: {exc.__class__.__name__}")
             failed = failed or exc
+    if handed:  # the batch's receipts go to the gateway in one job
+        outbox.send(engine, redis, processed_ids=[p.id for p in handed if p.id is not None],
+                    message_ids=[p.message_id for p in handed])
     if failed is not None:
         raise failed
     return outcomes
