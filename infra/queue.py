@@ -38,7 +38,10 @@ def enqueue(connection: Redis, queue_name: str, func: str, *args: Any,
 def enqueue_after_commit(uow: UnitOfWork, connection: Redis, queue_name: str, func: str,
                          *args: Any, job_id: str | None = None) -> None:
     """Enqueue once the unit of work has committed; nothing if it rolls back."""
-    uow.after_commit(lambda: enqueue(connection, queue_name, func, *args, job_id=job_id))
+    def hook() -> None:
+        enqueue(connection, queue_name, func, *args, job_id=job_id)
+
+    uow.after_commit(hook)
 
 
 def run_worker(queue_names: Sequence[str], connection: Redis, *, burst: bool = False,

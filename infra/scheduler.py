@@ -48,9 +48,11 @@ def next_due(redis: Redis) -> float | None:
 def pending(redis: Redis) -> list[dict[str, Any]]:
     """Every scheduled entry, earliest first, with its due time."""
     out = []
-    for member, score in redis.zrange(SCHEDULE_KEY, 0, -1, withscores=True):
+    members: list[tuple[bytes, float]] = redis.zrange(SCHEDULE_KEY, 0, -1,
+                                                      withscores=True)  # type: ignore[assignment]
+    for member, score in members:
         entry = json.loads(member)
-        entry["due_at"] = to_datetime(score).isoformat()
+        entry["due_at"] = to_datetime(float(score)).isoformat()
         out.append(entry)
     return out
 

@@ -121,9 +121,9 @@ def _read(elem: etree._Element, model: type[CebModel], path: str,
     plan = plan_for(model)
     data: dict[str, Any] = {}
     for node in plan.attrs:
-        value = elem.get(node.name)
-        if value is not None:
-            data[node.name] = value
+        attribute = elem.get(node.name)
+        if attribute is not None:
+            data[node.name] = attribute
     last = -1
     counts: dict[str, int] = {}
     for child in elem:
