@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 yield
             finally:
-                writer.stop()
+                await writer.stop()
                 resources.close()
 
     app = FastAPI(title="Single window (simulator)", version="0.1.0",
