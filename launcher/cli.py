@@ -186,5 +186,18 @@ def status(
     _run(action)
 
 
+@app.command()
+def example(
+    folder: Annotated[Path, typer.Argument(help="Where to write the messages")],
+    parcel: Annotated[int, typer.Option(help="Parcel number (order SO…, waybill LP…)")] = 1,
+    json: Annotated[bool, typer.Option("--json", help="The JSON mirror instead of XML")] = False,
+) -> None:
+    """Write the six CEB messages of a 9610 export parcel (1-order … 6-departure)."""
+    from launcher.samples import write_export_9610
+
+    for path in write_export_9610(folder, parcel, as_json=json):
+        typer.echo(str(path))
+
+
 def main() -> None:
     app()
