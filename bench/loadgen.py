@@ -101,9 +101,10 @@ class Server:
     """A uvicorn server in its own process, stopped on exit."""
 
     def __init__(self, app: str, port: int, env: dict[str, str], factory: bool = True,
-                 cwd: Path | None = None) -> None:
+                 cwd: Path | None = None, processes: int = 1) -> None:
         args = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port",
-                str(port), "--log-level", "warning", "--no-access-log"]
+                str(port), "--log-level", "warning", "--no-access-log",
+                "--workers", str(processes)]
         if factory:
             args.append("--factory")
         self.port = port

