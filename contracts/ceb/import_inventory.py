@@ -131,11 +131,12 @@ class CEB621Message(ImportDeclaration):
     Inventory: Annotated[list[Inventory621], Field(min_length=1, max_length=100)]
 
 
-# ------------------------------------------------------------------ CEB623 cancel
+# ---------------------------------------------------- CEB625 return head, CEB623 cancel
 
 
-class InvtCancel623(ImportHead):
-    appType: CancelAppType
+class InvtRefundHead625(ImportHead):
+    """The head of a return (CEB625); a cancellation (CEB623) has the same fields."""
+
     customsCode: Len4
     orderNo: Str60
     ebpCode: Str18
@@ -156,6 +157,12 @@ class InvtCancel623(ImportHead):
     agentName: Str100
     reason: Str1000
     note: Str1000 | None = None
+
+
+class InvtCancel623(InvtRefundHead625):
+    """A cancellation: the return head's fields, appType 1 only."""
+
+    appType: CancelAppType
 
 
 class CEB623Message(ImportDeclaration):
@@ -167,29 +174,6 @@ class CEB623Message(ImportDeclaration):
 
 
 # ------------------------------------------------------------------ CEB625 return
-
-
-class InvtRefundHead625(ImportHead):
-    customsCode: Len4
-    orderNo: Str60
-    ebpCode: Str18
-    ebpName: Str100
-    ebcCode: Str18
-    ebcName: Str100
-    logisticsNo: Str60
-    logisticsCode: Str18
-    logisticsName: Str100
-    copNo: Str20 | None = None
-    preNo: Str18 | None = None
-    invtNo: Str18
-    buyerIdType: ImportIdType
-    buyerIdNumber: Str60
-    buyerName: Str60
-    buyerTelephone: Str30
-    agentCode: Str18
-    agentName: Str100
-    reason: Str1000
-    note: Str1000 | None = None
 
 
 class InvtRefundList625(CebModel):
