@@ -109,13 +109,13 @@ def demo_export_9610(
         help="Seconds to wait for each awaited receipt")] = 30.0,
 ) -> None:
     """A 9610 B2C export: order, payment receipt, waybill, list, arrival, departure."""
-    from launcher import trainer
+    from launcher import demo, trainer
 
     def action(console: Console) -> None:
         folder, token = trainer.locate(data_dir, admin_token)
-        options = trainer.DemoOptions(folder, parcels, as_json, step, reset, timeout)
+        options = demo.DemoOptions(folder, parcels, as_json, step, reset, timeout)
         with trainer.Gateway(gateway, admin_token=token) as gw:
-            trainer.demo_export_9610(gw, options, console)
+            demo.demo_export_9610(gw, options, console)
 
     _run(action)
 

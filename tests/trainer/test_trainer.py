@@ -19,6 +19,7 @@ from rich.console import Console
 from typer.testing import CliRunner, Result
 
 from contracts import examples
+from launcher import demo as demo_flow
 from launcher import trainer
 from launcher.cli import app
 from launcher.testing import Topology, running_topology
@@ -242,10 +243,10 @@ class FakeGateway:
             "returnStatus": "100", "message": {"OrderReturn": [record]}}]})
 
     def run_demo(self, tmp_path: Path) -> None:
-        options = trainer.DemoOptions(tmp_path, as_json=True, timeout=0.3)
+        options = demo_flow.DemoOptions(tmp_path, as_json=True, timeout=0.3)
         with trainer.Gateway("http://fake", admin_token="t",
                              transport=httpx.MockTransport(self.handle)) as gw:
-            trainer.demo_export_9610(gw, options, Console(file=io.StringIO()))
+            demo_flow.demo_export_9610(gw, options, Console(file=io.StringIO()))
 
 
 class TestDemoWaiting:
