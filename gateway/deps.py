@@ -80,7 +80,9 @@ async def require_admin(request: Request,
         raise Forbidden("this call needs the admin token", code="admin_only")
 
 
-UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+# scope="function": the commit happens before the response is sent, so a client that
+# has its answer can rely on what it did (by default FastAPI closes it afterwards).
+UowDep = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
 RedisDep = Annotated[Redis, Depends(get_redis)]
 ClockDep = Annotated[SimClock, Depends(get_clock)]
 CurrentEnterprise = Annotated[Caller, Depends(current_enterprise)]

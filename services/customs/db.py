@@ -27,4 +27,6 @@ def get_uow() -> Iterator[UnitOfWork]:
         yield uow
 
 
-UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+# scope="function": the commit happens before the response is sent, so a client that
+# has its answer can rely on what it did (by default FastAPI closes it afterwards).
+UowDep = Annotated[UnitOfWork, Depends(get_uow, scope="function")]

@@ -99,3 +99,12 @@ def test_killing_the_customs_worker_mid_job_loses_no_message(fragile: Topology) 
     assert not missing, f"{len(missing)} orders without their receipts, e.g. " \
                         f"{[statuses.get(g) for g in missing[:3]]}"
     window.http.close()
+
+
+def test_a_key_works_as_soon_as_its_registration_is_answered(window: Window) -> None:
+    for n in range(20):
+        code = f"QUICK{n:05d}"
+        window.register(code, ["ebp"])
+        response = window.http.get("/api/v1/receipts", headers={
+            "Authorization": f"Bearer {window.keys[code]}"})
+        assert response.status_code == 200, (code, response.text)
