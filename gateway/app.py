@@ -9,10 +9,18 @@ import httpx
 from fastapi import FastAPI
 
 from gateway import models  # noqa: F401  (registers the tables)
-from gateway.clients import AgencyClient, CustomsClient
+from gateway.clients import AgencyClient, CustomsClient, InspectionClient, TaxClient
 from gateway.config import Settings
 from gateway.db import resources
-from gateway.routes import declarations, enterprises, messages, receipts, sim
+from gateway.routes import (
+    declarations,
+    enterprises,
+    imports,
+    inspection,
+    messages,
+    receipts,
+    sim,
+)
 from gateway.writer import IntakeWriter
 from infra.errors import install_error_handlers
 from infra.web import health_router
@@ -40,8 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.writer = writer
             app.state.agencies = {
                 "customs": CustomsClient("customs", urls["customs"], http),
-                **{name: AgencyClient(name, urls[name], http)
-                   for name in ("inspection", "tax", "payments")},
+                "inspection": InspectionClient("inspection", urls["inspection"], http),
+                "tax": TaxClient("tax", urls["tax"], http),
+                "payments": AgencyClient("payments", urls["payments"], http),
             }
             try:
                 yield
@@ -53,6 +62,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(health_router("gateway", resources.engine, resources.redis))
-    for module in (enterprises, messages, receipts, declarations, sim):
+    for module in (enterprises, messages, receipts, declarations, inspection, imports, sim):
         app.include_router(module.router)
     return app

@@ -62,3 +62,67 @@ class CustomsClient(AgencyClient):
         result: dict[str, Any] = await self.request("GET", f"/declarations/{ref}",
                                                     params={"owner": owner})
         return result
+
+    # retail imports (services/customs/import_)
+    async def first_line_entry(self, ems_no: str, body: dict[str, Any], *, owner: str,
+                               admin: bool) -> dict[str, Any]:
+        result: dict[str, Any] = await self.request(
+            "POST", f"/import/account-books/{ems_no}/entries", json=body,
+            params={"owner": owner, "admin": admin})
+        return result
+
+    async def account_book(self, ems_no: str, *, owner: str, admin: bool) -> dict[str, Any]:
+        result: dict[str, Any] = await self.request(
+            "GET", f"/import/account-books/{ems_no}", params={"owner": owner, "admin": admin})
+        return result
+
+    async def buyer_usage(self, buyer_id: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self.request("GET", f"/import/buyers/{buyer_id}/usage")
+        return result
+
+
+class InspectionClient(AgencyClient):
+    """The officer console of inspection and quarantine, and first-line entry (1210)."""
+
+    async def inspections(self, *, state: str = "pending", subject: str | None = None,
+                          limit: int = 200) -> dict[str, Any]:
+        params: dict[str, Any] = {"state": state, "limit": limit}
+        if subject:
+            params["subject"] = subject
+        result: dict[str, Any] = await self.request("GET", "/inspections", params=params)
+        return result
+
+    async def inspection(self, decision_id: int) -> dict[str, Any]:
+        result: dict[str, Any] = await self.request("GET", f"/inspections/{decision_id}")
+        return result
+
+    async def record_result(self, decision_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = await self.request(
+            "POST", f"/inspections/{decision_id}/result", json=body)
+        return result
+
+    async def first_line(self, body: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = await self.request("POST", "/first-line-inspections",
+                                                    json=body)
+        return result
+
+    async def reference(self) -> dict[str, Any]:
+        result: dict[str, Any] = await self.request("GET", "/reference")
+        return result
+
+
+class TaxClient(AgencyClient):
+    """Import tax: the withholding agents' guarantees and the tax bills."""
+
+    async def set_guarantee(self, assure_code: str, amount: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self.request("PUT", f"/guarantees/{assure_code}",
+                                                    json={"amount": amount})
+        return result
+
+    async def guarantee(self, assure_code: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self.request("GET", f"/guarantees/{assure_code}")
+        return result
+
+    async def tax_bill(self, ref: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self.request("GET", f"/tax-bills/{ref}")
+        return result

@@ -80,6 +80,16 @@ async def require_admin(request: Request,
         raise Forbidden("this call needs the admin token", code="admin_only")
 
 
+async def admin_or_enterprise(request: Request,
+                              settings: Annotated[Settings, Depends(get_settings)]
+                              ) -> Caller | None:
+    """None for the admin token, else the enterprise of the API key (401 if neither)."""
+    token = _bearer(request)
+    if settings.admin_token and hmac.compare_digest(token, settings.admin_token):
+        return None
+    return await current_enterprise(request)
+
+
 # scope="function": the commit happens before the response is sent, so a client that
 # has its answer can rely on what it did (by default FastAPI closes it afterwards).
 UowDep = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
@@ -87,4 +97,6 @@ RedisDep = Annotated[Redis, Depends(get_redis)]
 ClockDep = Annotated[SimClock, Depends(get_clock)]
 CurrentEnterprise = Annotated[Caller, Depends(current_enterprise)]
 AdminDep = Depends(require_admin)
+# None when the admin calls, else the calling enterprise
+AdminOrEnterprise = Annotated[Caller | None, Depends(admin_or_enterprise)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

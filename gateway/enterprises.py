@@ -126,3 +126,11 @@ def codes_to_ids(*, session: Session, codes: set[str]) -> dict[str, int]:
     rows = session.exec(select(Enterprise.code, Enterprise.id).where(
         Enterprise.code.in_(codes))).all()  # type: ignore[attr-defined]
     return {code: ident for code, ident in rows if ident is not None}
+
+
+def registered(*, session: Session, codes: set[str]) -> list[dict[str, object]]:
+    """The enterprises among ``codes`` with their roles (what agencies check parties by)."""
+    rows = session.exec(select(Enterprise).where(
+        Enterprise.code.in_(codes))).all()  # type: ignore[attr-defined]
+    return [{"code": r.code, "name": r.name, "roles": list(r.roles)}
+            for r in sorted(rows, key=lambda r: r.code)]

@@ -31,6 +31,8 @@ COMMON_VARS = ("DATABASE_URL", "REDIS_URL", "SW_DATA_DIR", "SW_SCHEMA_PREFIX", A
 SWEEPS: tuple[tuple[str, str], ...] = (
     ("gateway", "gateway.tasks.sweep_outbox"),
     ("customs", "services.customs.tasks.resend_outbox"),
+    ("customs", "services.customs.import_.tasks.resend_jobs"),  # customs → tax, scheduled
+    ("tax", "services.tax.tasks.resend_outbox"),  # tax bills → gateway, answers → customs
 )
 SWEEP_INTERVAL = 5.0
 # How often the scheduler moves jobs due on the simulator clock onto their queues.

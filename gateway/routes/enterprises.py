@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Query
 
 from gateway import enterprises
 from gateway.deps import AdminDep, ClockDep, UowDep
@@ -16,3 +18,12 @@ def register_enterprise(data: EnterpriseCreate, uow: UowDep,
                         clock: ClockDep) -> EnterpriseCreated:
     """Register an enterprise (customs code, name, roles, callback); answers its API key."""
     return enterprises.register(session=uow.session, data=data, now=clock.now())
+
+
+@router.get("/enterprises", dependencies=[AdminDep])
+def list_enterprises(uow: UowDep, codes: str = Query(
+        description="comma-separated customs codes")) -> dict[str, Any]:
+    """The registered enterprises among ``codes`` and their roles (agencies check the
+    parties of a declaration with it)."""
+    wanted = {c.strip() for c in codes.split(",") if c.strip()}
+    return {"enterprises": enterprises.registered(session=uow.session, codes=wanted)}

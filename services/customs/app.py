@@ -8,6 +8,7 @@ from infra.web import health_router, make_app
 from services.customs import models  # noqa: F401  (registers the tables)
 from services.customs.config import Settings
 from services.customs.db import resources
+from services.customs.import_.routes import router as import_router
 from services.customs.routes import router
 
 
@@ -18,4 +19,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    startup=lambda: (resources.engine(), None)[1], shutdown=resources.close)
     app.include_router(health_router("customs", resources.engine, resources.redis))
     app.include_router(router)
+    app.include_router(import_router)  # retail imports: account books, buyers' usage
     return app

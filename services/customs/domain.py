@@ -25,6 +25,10 @@ CST = timezone(timedelta(hours=8), "CST")
 
 DRAFT, DECLARED, REJECTED, STORED, APPROVED, RELEASED, CLOSED = (
     "1", "2", "100", "120", "399", "800", "899")
+# Inspection and quarantine (services/customs/risk.py): 查验, the detentions, 退运.
+INSPECTING, RETURNED = "500", "700"
+DETAINED = ("501", "502", "503", "599")
+REFUSED_BY_INSPECTION = frozenset({*DETAINED, RETURNED})
 
 # The message type and the record node of each kind, declared and received.
 MESSAGE_KIND: dict[str, Kind] = {
@@ -121,7 +125,9 @@ FLOW: dict[Kind, dict[str, frozenset[str]]] = {
     "waybill": {DECLARED: frozenset({APPROVED, REJECTED})},
     "inventory": {DECLARED: frozenset({STORED, REJECTED}),
                   STORED: frozenset({APPROVED, REJECTED}),
-                  APPROVED: frozenset({RELEASED}), RELEASED: frozenset({CLOSED})},
+                  APPROVED: frozenset({RELEASED, INSPECTING, *REFUSED_BY_INSPECTION}),
+                  INSPECTING: frozenset({RELEASED, *REFUSED_BY_INSPECTION}),
+                  RELEASED: frozenset({CLOSED})},
     "arrival": {DECLARED: frozenset({APPROVED, REJECTED})},
     "departure": {DECLARED: frozenset({APPROVED, REJECTED})},
 }
@@ -144,7 +150,8 @@ def check_move(kind: Kind, current: str | None, new: str) -> None:
 
 
 # A list in one of these states holds its order, receipt and waybill: they cannot change.
-HOLDING_LIST_STATES = frozenset({STORED, APPROVED, RELEASED, CLOSED})
+HOLDING_LIST_STATES = frozenset({STORED, APPROVED, RELEASED, CLOSED, INSPECTING,
+                                 *REFUSED_BY_INSPECTION})
 
 
 def is_modifiable(kind: Kind, status: str, *, blocked: bool) -> bool:
@@ -380,9 +387,15 @@ class Parcels:
         return self.bill_no is not None and lst.bill_no == self.bill_no
 
 
+# A list in one of these states is released when its parcel arrives, once inspection
+# allowed it (risk.release_allowed): approved (399), or inspected (500) and cleared.
+RELEASABLE_LIST_STATES = frozenset({APPROVED, INSPECTING})
+
+
 def released_by_arrival(parcels: Parcels, lists: Iterable[ListRef]) -> list[ListRef]:
-    """The lists an arrival releases now: those it covers that customs approved (399)."""
-    return [lst for lst in lists if lst.status == APPROVED and parcels.cover(lst)]
+    """The lists an arrival may release: those it covers that customs approved (399, 500)."""
+    return [lst for lst in lists
+            if lst.status in RELEASABLE_LIST_STATES and parcels.cover(lst)]
 
 
 def arrived(lst: ListRef, arrivals: Iterable[Parcels]) -> bool:

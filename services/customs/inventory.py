@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from services.customs import documents, domain, facts, transport
+from services.customs import documents, domain, facts, risk
 from services.customs.documents import Work
 from services.customs.domain import APPROVED, STORED
 from services.customs.models import Document
@@ -41,7 +41,9 @@ def declare_inventory(*, work: Work, record: dict[str, Any]) -> None:
 
 
 def match(*, work: Work, doc: Document) -> None:
-    """三单对碰 of a list at 120: wait, reject (100) or approve (399, then maybe release)."""
+    """三单对碰 of a list at 120: wait, reject (100) or approve (399) and ask inspection.
+
+    Release follows once inspection cleared the list and its parcel arrived (risk.py)."""
     order = _accepted(work, "order", doc.ebp_code, doc.order_no)
     waybill = _accepted(work, "waybill", doc.logistics_code, doc.logistics_no)
     receipt = _accepted(work, "receipt", doc.ebc_code, doc.order_no)
@@ -60,7 +62,7 @@ def match(*, work: Work, doc: Document) -> None:
         documents.reject(work, doc, list(result.mismatches))
         return
     documents.move(work, doc, APPROVED, "海关审结：三单对碰通过 order/waybill match")
-    transport.release_if_arrived(work=work, lst=doc)
+    risk.ask(work=work, doc=doc)
 
 
 def match_waiting(*, work: Work, by: Document) -> int:

@@ -43,7 +43,8 @@ class Document(CustomsTable, table=True):
     ebc_code: str | None = Field(default=None, max_length=18)
     order_no: str | None = Field(default=None, max_length=60, index=True)
     logistics_code: str | None = Field(default=None, max_length=18)
-    logistics_no: str | None = Field(default=None, max_length=32, index=True)
+    # 32 for export waybills (CEB505), 60 for import ones (CEB511)
+    logistics_no: str | None = Field(default=None, max_length=60, index=True)
     cop_no: str | None = Field(default=None, max_length=30, index=True)
     bill_no: str | None = Field(default=None, max_length=37, index=True)
     pre_no: str | None = Field(default=None, max_length=18, index=True)
@@ -126,3 +127,44 @@ class Sequence(CustomsTable, table=True):
 
     name: str = Field(primary_key=True, max_length=40)
     value: int = 0
+
+
+class InspectionCheck(CustomsTable, table=True):
+    """Customs' side of the inspection of one document (services/customs/risk.py).
+
+    ``state``: ``asked`` (no answer yet), ``pending`` (inspection holds the goods or checks
+    the documents), ``cleared`` (release allowed) or ``refused`` (returned, destroyed or
+    detained). ``token`` is the question's handle, echoed by every answer; ``seq`` the
+    latest answer applied. ``request`` is the question as sent (sent again when no answer
+    comes); ``sent_at`` (real time) stays empty until it was enqueued.
+    """
+
+    __tablename__ = "inspection_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(sa_column=Column(Integer, ForeignKey("document.id"), unique=True,
+                                              nullable=False))
+    token: str = Field(max_length=36, unique=True)
+    flow: str = Field(max_length=40)
+    identity: str = Field(max_length=60)
+    processed_message_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("processed_message.id"), index=True))
+    state: str = Field(max_length=10, index=True)
+    seq: int = 0
+    lane: str | None = Field(default=None, max_length=24)
+    outcome: str | None = Field(default=None, max_length=24)
+    release_allowed: bool = False
+    decision_id: int | None = None
+    risk_level: str | None = Field(default=None, max_length=8)
+    hits: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reason_en: str = Field(default="", max_length=2000)
+    reason_zh: str = Field(default="", max_length=2000)
+    resolution_en: str | None = Field(default=None, max_length=1000)
+    resolution_zh: str | None = Field(default=None, max_length=1000)
+    officer: str | None = Field(default=None, max_length=60)
+    request: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    asked_at: datetime = Field(sa_type=_tz())  # simulator clock
+    decided_at: datetime | None = Field(default=None, sa_type=_tz())
+    updated_at: datetime = Field(sa_type=_tz())
+    stored_at: float  # real time (epoch seconds): the resend sweep reads it
+    sent_at: float | None = Field(default=None, index=True)

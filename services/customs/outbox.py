@@ -2,7 +2,8 @@
 
 ``emit`` adds a row in the unit of work that changes the document; ``send_after_commit``
 enqueues ``gateway.tasks.ingest`` once that unit has committed, then marks the rows sent;
-``resend`` enqueues again what stayed unsent (the gateway dedupes by receipt_id).
+``resend`` enqueues again what stayed unsent (the gateway dedupes by receipt_id). The
+domain-free part (the ingest format, hand-over, resend) is ``infra.outbox``.
 """
 
 from __future__ import annotations
@@ -13,19 +14,18 @@ from datetime import datetime
 from typing import Any
 
 from redis import Redis
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from contracts.ceb import to_json
+from infra import outbox as infra_outbox
 from infra.db import UnitOfWork, unit_of_work
-from infra.queue import enqueue
 from services.customs import receipts
 from services.customs.models import Document, ProcessedMessage, ReceiptOutbox
 
-GATEWAY_QUEUE = "gateway"
-INGEST = "gateway.tasks.ingest"
-RESEND_AFTER_SECONDS = 10.0
+GATEWAY_QUEUE = infra_outbox.GATEWAY_QUEUE
+INGEST = infra_outbox.INGEST
+RESEND_AFTER_SECONDS = infra_outbox.RESEND_AFTER_SECONDS
 
 
 def emit(session: Session, *, doc: Document, status: str, info: str, at: datetime,
@@ -44,11 +44,7 @@ def emit(session: Session, *, doc: Document, status: str, info: str, at: datetim
 
 def as_ingest(row: ReceiptOutbox) -> dict[str, Any]:
     """One receipt as ``gateway.tasks.ingest`` takes it."""
-    return {"receipt_id": row.receipt_id, "message_id": row.message_id,
-            "recipient": row.recipient, "conversation_id": row.conversation_id,
-            "message_type": row.message_type, "record_guid": row.record_guid,
-            "return_status": row.return_status, "payload": row.payload,
-            "created_at": row.created_at.isoformat()}
+    return infra_outbox.as_ingest(row)
 
 
 def send_after_commit(uow: UnitOfWork, redis: Redis, *, processed: ProcessedMessage) -> None:
@@ -77,10 +73,7 @@ def send(engine: Engine, redis: Redis, *, processed_ids: list[int],
 def resend(engine: Engine, redis: Redis, *, older_than: float = RESEND_AFTER_SECONDS) -> int:
     """Enqueue again every receipt still unsent ``older_than`` seconds after it was written."""
     with unit_of_work(engine) as uow:
-        rows = list(uow.session.exec(select(ReceiptOutbox).where(
-            col(ReceiptOutbox.sent_at).is_(None),
-            col(ReceiptOutbox.stored_at) < time.time() - older_than)
-            .order_by(col(ReceiptOutbox.id)).limit(1000)).all())
+        rows = infra_outbox.unsent(uow.session, ReceiptOutbox, older_than=older_than)
         if not rows:
             return 0
         ids = {r.processed_message_id for r in rows}
@@ -92,7 +85,4 @@ def resend(engine: Engine, redis: Redis, *, older_than: float = RESEND_AFTER_SEC
 
 def _hand_over(session: Session, redis: Redis, message_ids: list[str],
                rows: list[ReceiptOutbox]) -> None:
-    enqueue(redis, GATEWAY_QUEUE, INGEST, message_ids, [as_ingest(r) for r in rows])
-    if rows:
-        session.exec(update(ReceiptOutbox).where(
-            col(ReceiptOutbox.id).in_([r.id for r in rows])).values(sent_at=time.time()))
+    infra_outbox.hand_over_receipts(session, redis, ReceiptOutbox, rows, message_ids)

@@ -15,10 +15,11 @@ from contracts.ceb import CebFormatError, parse_json
 from infra.clock import SimClock
 from infra.db import UnitOfWork, delete_all_rows
 from infra.errors import NotFound
-from services.customs import domain, inventory, orders, outbox, transport, unsupported
+from services.customs import domain, inventory, orders, outbox, risk, transport, unsupported
 from services.customs.config import Settings
 from services.customs.db import CustomsTable
 from services.customs.documents import Work, head_of
+from services.customs.import_ import service as import_service
 from services.customs.models import Document, ProcessedMessage, TimelineEntry
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def process_message(*, uow: UnitOfWork, redis: Redis, settings: Settings,
     processed.outcome = _process(Work(session=session, settings=settings, processed=processed,
                                       now=now), item)
     _hand_over(uow, redis, processed, handed)
+    risk.send_after_commit(uow, redis)  # the questions to inspection, if any
     return processed.outcome
 
 
@@ -73,6 +75,8 @@ def _process(work: Work, item: dict[str, Any]) -> str:
     except (CebFormatError, orjson.JSONDecodeError) as exc:  # the gateway checked it
         log.warning("message %s is not a valid CEB document: %s", item["message_id"], exc)
         return f"format error: {exc}"[:200]
+    if message.message_type in import_service.MESSAGE_TYPES:  # retail imports: import_/
+        return import_service.process(work=work, message=message)
     kind = domain.MESSAGE_KIND.get(message.message_type)
     if kind is None:
         return unsupported.answer(work, message)
@@ -108,6 +112,8 @@ def find_declaration(*, session: Session, ref: str, owner: str) -> dict[str, Any
 
 
 def _view(session: Session, doc: Document) -> dict[str, Any]:
+    if doc.kind in import_service.KINDS:  # retail imports: import_/
+        return import_service.view(session, doc)
     kind: domain.Kind = doc.kind  # type: ignore[assignment]
     head = head_of(kind, doc.record)
     timeline = session.exec(select(TimelineEntry).where(TimelineEntry.document_id == doc.id)
@@ -120,6 +126,7 @@ def _view(session: Session, doc: Document) -> dict[str, Any]:
         "timeline": [{"at": _iso(t.at), "status": t.status, "actor": t.actor, "info": t.info}
                      for t in timeline],
         "mismatches": list(doc.mismatches),
+        "inspection": risk.view(session, doc),
     }
 
 

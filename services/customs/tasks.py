@@ -8,7 +8,7 @@ from typing import Any
 from infra.clock import SimClock
 from infra.db import unit_of_work
 from infra.queue import unstash
-from services.customs import outbox, service
+from services.customs import outbox, risk, service
 from services.customs.config import Settings
 from services.customs.db import resources
 from services.customs.models import ProcessedMessage
@@ -60,5 +60,20 @@ def process_batch(key: str) -> list[str]:
 
 
 def resend_outbox() -> int:
-    """Hand the gateway again every receipt still unsent 10 s after it was written."""
-    return outbox.resend(resources.engine(), resources.redis())
+    """Hand the gateway again every receipt still unsent 10 s after it was written; ask
+    inspection again about lists without a final answer (``risk.resend``).
+
+    Returns the number of receipts handed over again.
+    """
+    engine, redis = resources.engine(), resources.redis()
+    settings: Settings = resources.config()
+    risk.resend(engine, redis, older_than=settings.inspection_reask_seconds)
+    return outbox.resend(engine, redis)
+
+
+def apply_inspection(result: dict[str, Any]) -> str:
+    """Inspection's answer about a list (``contracts.inspection.InspectionResult``): record
+    it, emit 500/501-503/599/700, release when cleared. Idempotent by token and seq."""
+    redis = resources.redis()
+    with unit_of_work(resources.engine()) as uow:
+        return risk.apply(uow=uow, redis=redis, settings=resources.config(), result=result)

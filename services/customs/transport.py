@@ -1,7 +1,8 @@
 """Arrival (CEB507 运抵单) releases approved lists; departure (CEB509 离境单) closes them.
 
 An arrival names parcels by waybill number, or none: then it covers every list with its
-bill of lading. A list approved (399) after its parcel arrived is released at once.
+bill of lading. Only a list inspection cleared is released (``risk.release_allowed``); a
+list cleared after its parcel arrived is released at once (the "on cleared" callback).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlmodel import col, or_, select
 
-from services.customs import documents, domain, facts
+from services.customs import documents, domain, facts, risk
 from services.customs.documents import Work
 from services.customs.domain import APPROVED, CLOSED, RELEASED
 from services.customs.models import ArrivalParcel, Document
@@ -40,11 +41,14 @@ def declare_arrival(*, work: Work, record: dict[str, Any]) -> None:
     for ref in domain.released_by_arrival(parcels, _lists(work, parcels)):
         lst = work.session.get(Document, ref.ref)
         assert lst is not None
-        _release(work, lst, doc)
+        if risk.release_allowed(lst):
+            _release(work, lst, doc)
 
 
 def release_if_arrived(*, work: Work, lst: Document) -> None:
-    """A list just approved (399) whose parcel already arrived is released (800)."""
+    """A list inspection just cleared whose parcel already arrived is released (800)."""
+    if lst.status not in domain.RELEASABLE_LIST_STATES or not risk.release_allowed(lst):
+        return
     cond: ColumnElement[bool] = (col(ArrivalParcel.logistics_code) == lst.logistics_code) & (
         col(ArrivalParcel.logistics_no) == lst.logistics_no)
     if lst.bill_no:
@@ -93,4 +97,8 @@ def _lists(work: Work, parcels: domain.Parcels) -> list[domain.ListRef]:
 
 
 def _release(work: Work, lst: Document, arrival: Document) -> None:
-    documents.move(work, lst, RELEASED, f"放行：运抵单[{arrival.no}] arrived")
+    documents.move(work, lst, RELEASED,
+                   f"放行：运抵单[{arrival.no}] arrived" + risk.clearance_note(lst))
+
+
+risk.on_cleared("inventory:E", lambda work, lst: release_if_arrived(work=work, lst=lst))

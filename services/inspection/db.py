@@ -6,12 +6,13 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends
+from redis import Redis
 from sqlalchemy.orm import registry
 from sqlmodel import SQLModel
 
 from infra.db import UnitOfWork, unit_of_work
 from infra.resources import PartResources
-from services.inspection.config import get_settings
+from services.inspection.config import Settings, get_settings
 
 
 class InspectionTable(SQLModel, registry=registry()):
@@ -27,6 +28,17 @@ def get_uow() -> Iterator[UnitOfWork]:
         yield uow
 
 
+def get_redis() -> Redis:
+    return resources.redis()
+
+
+def get_config() -> Settings:
+    settings: Settings = resources.config()
+    return settings
+
+
 # scope="function": the commit happens before the response is sent, so a client that
 # has its answer can rely on what it did (by default FastAPI closes it afterwards).
 UowDep = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
+RedisDep = Annotated[Redis, Depends(get_redis)]
+SettingsDep = Annotated[Settings, Depends(get_config)]

@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from infra.clock import SimClock
 from infra.db import unit_of_work
 from services.inspection import models, service  # noqa: F401  (models: registers the tables)
 from services.inspection.db import resources
 
 QUEUE = "inspection"
+
+
+def assess(request: dict[str, Any]) -> str:
+    """Customs asks about a list (``contracts.inspection.InspectionRequest``): decide, answer.
+
+    Idempotent by the list's identity: asked again, it answers with the decision made.
+    """
+    redis = resources.redis()
+    with unit_of_work(resources.engine()) as uow:
+        row = service.assess(uow=uow, redis=redis, settings=resources.config(),
+                             request=request, now=SimClock(redis).now())
+        return f"{row.identity}: {row.lane} {row.state} {row.outcome or ''}".strip()
+
+
+def auto_resolve(decision_id: int, seq: int) -> str:
+    """The automatic officer, due on the simulator clock; a no-op once someone decided."""
+    redis = resources.redis()
+    with unit_of_work(resources.engine()) as uow:
+        return service.auto_resolve(uow=uow, redis=redis, settings=resources.config(),
+                                    decision_id=decision_id, seq=seq,
+                                    now=SimClock(redis).now())
 
 
 def reset() -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""The tax service's tables."""
+"""The tax service's tables: tax bills and their lines, the withholding agents' guarantees,
+and the outboxes of what tax sends (CEB816/818 to the gateway, answers to customs)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field
 
 from infra.db import UtcDateTime
@@ -26,6 +27,10 @@ class TaxBill(TaxTable, table=True):
     ``3`` cancelled (e.g. a return within 30 days of release, rules.md §3.3).
     ``in_limit`` tells whether the 70% in-limit treatment applied or the full general
     rates (a single indivisible item over 5,000 CNY, rules.md §3.1).
+    ``state`` is where the bill stands for the simulator: ``held`` (the withholding agent's
+    guarantee does not cover it: not issued, the list is not released), ``issued``
+    (CEB816 sent, the guarantee reduced by ``guarantee_held`` fen), ``due`` (summarised for
+    payment, status 2), ``paid`` (guarantee restored) or ``cancelled`` (status 3).
     """
 
     __tablename__ = "tax_bill"
@@ -64,6 +69,13 @@ class TaxBill(TaxTable, table=True):
     due_until: datetime | None = Field(default=None, sa_column=_at())
     paid_at: datetime | None = Field(default=None, sa_column=_at())
     cancelled_at: datetime | None = Field(default=None, sa_column=_at())
+    state: str = Field(default="held", max_length=10, index=True)
+    guarantee_held: int = Field(default=0, sa_column=Column(BigInteger, nullable=False,
+                                                            default=0))  # fen
+    return_pending: bool = False
+    recipient: str = Field(default="", max_length=18)  # who declared the list
+    conversation_id: str | None = Field(default=None, max_length=64)
+    message_id: str | None = Field(default=None, max_length=64)
 
 
 class TaxBillLine(TaxTable, table=True):
@@ -76,7 +88,52 @@ class TaxBillLine(TaxTable, table=True):
     bill_id: int = Field(foreign_key="tax_bill.id", index=True)
     gnum: int
     gcode: str = Field(max_length=10)  # HS code of the line
+    qty: Decimal = Field(default=Decimal(1), max_digits=19, decimal_places=5)
     tax_price: Decimal = Field(max_digits=19, decimal_places=5)  # 完税总价格
     customs_tax: Decimal = Field(max_digits=19, decimal_places=5)
     value_added_tax: Decimal = Field(max_digits=19, decimal_places=5)
     consumption_tax: Decimal = Field(max_digits=19, decimal_places=5)
+
+
+class Guarantee(TaxTable, table=True):
+    """The revolving tax guarantee (循环担保) of a withholding agent (assureCode), in fen:
+    reduced when a bill is issued, restored when it is paid or cancelled."""
+
+    assure_code: str = Field(primary_key=True, max_length=64)
+    amount: int = Field(sa_column=Column(BigInteger, nullable=False))
+    balance: int = Field(sa_column=Column(BigInteger, nullable=False))
+    updated_at: datetime = Field(sa_column=_at(nullable=False))
+
+
+class TaxReceiptOutbox(TaxTable, table=True):
+    """A CEB816/818 for the gateway (``infra.outbox``): sent after the commit."""
+
+    __tablename__ = "tax_receipt_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    receipt_id: str = Field(max_length=32, unique=True)
+    message_id: str | None = Field(default=None, max_length=64)
+    recipient: str = Field(max_length=64)
+    conversation_id: str | None = Field(default=None, max_length=64)
+    message_type: str = Field(max_length=20)
+    record_guid: str = Field(max_length=36)
+    return_status: str = Field(max_length=10)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_column=_at(nullable=False))  # simulator clock
+    stored_at: float
+    sent_at: float | None = Field(default=None, index=True)
+
+
+class TaxJobOutbox(TaxTable, table=True):
+    """A job for customs, or one due on the simulator clock (``due_at``) (``infra.outbox``)."""
+
+    __tablename__ = "tax_job_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    queue: str = Field(max_length=20)
+    func: str = Field(max_length=120)
+    args: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    due_at: datetime | None = Field(default=None, sa_column=_at())
+    key: str | None = Field(default=None, max_length=80)
+    stored_at: float
+    sent_at: float | None = Field(default=None, index=True)

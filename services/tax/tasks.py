@@ -1,12 +1,51 @@
-"""The tax service's rq jobs (queue ``tax``), referenced by dotted path."""
+"""The tax service's rq jobs (queue ``tax``), referenced by dotted path.
+
+``assess`` and ``list_event`` are what customs sends (``contracts.tax``); ``fall_due`` and
+``pay`` are scheduled on the simulator clock; ``resend_outbox`` is the sweep.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from infra.clock import SimClock
 from infra.db import unit_of_work
-from services.tax import models, service  # noqa: F401  (models: registers the tables)
+from services.tax import models, outbox, service  # noqa: F401  (models: registers the tables)
 from services.tax.db import resources
 
 QUEUE = "tax"
+
+
+def _run(use_case: Callable[..., str], **kwargs: Any) -> str:
+    now = SimClock(resources.redis()).now()
+    with unit_of_work(resources.engine()) as uow:
+        return use_case(session=uow.session, settings=resources.config(), now=now, **kwargs)
+
+
+def assess(request: dict[str, Any]) -> str:
+    """Customs asks for the tax bill of a list (``contracts.tax.TaxRequest``)."""
+    return _run(service.assess, request=request)
+
+
+def list_event(event: dict[str, Any]) -> str:
+    """What happened to a list tax has a bill for (``contracts.tax.ListEvent``)."""
+    return _run(service.list_event, event=event)
+
+
+def fall_due(bill_id: int) -> str:
+    """Day 31 after release: the bill is summarised for payment (CEB818 status 2)."""
+    return _run(service.fall_due, bill_id=bill_id)
+
+
+def pay(bill_id: int) -> str:
+    """End of day 45: the withholding agent paid; its guarantee is restored."""
+    return _run(service.pay, bill_id=bill_id)
+
+
+def resend_outbox() -> int:
+    """Send again what tax wrote for the gateway or customs and a crash left unsent."""
+    return outbox.resend()
 
 
 def reset() -> dict[str, int]:

@@ -1,13 +1,21 @@
-"""Drives customs the way the gateway does, and reads what customs handed back."""
+"""Drives customs the way the gateway does, and reads what customs handed back.
+
+Inspection is played by ``Inspection``: after every ``send`` it answers each question
+customs asked (by default: release at once, as the real service does for an unremarkable
+list); a test that wants another answer sets ``customs.inspection.auto = False`` and answers
+with ``customs.inspection.answer(result(...))``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from contracts.inspection import ASSESS, InspectionRequest, InspectionResult
 from infra.clock import SimClock
 from infra.queue import queue
 from services.customs import tasks
@@ -17,19 +25,72 @@ from services.customs.models import Document, ReceiptOutbox
 from tests.customs.builders import dispatched, record_guid
 
 
+def result(request: InspectionRequest, *, seq: int = 1, lane: str = "release",
+           state: str = "final", outcome: str | None = "release", **extra: Any,
+           ) -> InspectionResult:
+    """An answer of inspection about ``request`` (released at once unless told otherwise)."""
+    values: dict[str, Any] = {
+        "token": request.token, "identity": request.identity, "decisionId": 1, "seq": seq,
+        "lane": lane, "state": state, "outcome": outcome if state == "final" else None,
+        "riskLevel": "low", "reasonEn": f"rule for {lane}", "reasonZh": f"{lane}规则",
+        "hits": [{"rule": "TEST", "field": "identity", "value": request.identity,
+                  "en": f"rule for {lane}", "zh": f"{lane}规则"}],
+        "decidedAt": datetime(2025, 3, 1, 2, 0, tzinfo=UTC)}
+    return InspectionResult.model_validate({**values, **extra})
+
+
+def release_at_once(request: InspectionRequest) -> list[InspectionResult]:
+    return [result(request)]
+
+
+@dataclass
+class Inspection:
+    """Plays the inspection service: takes customs' questions off the ``inspection`` queue
+    and answers them through ``services.customs.tasks.apply_inspection``."""
+
+    redis: Any
+    auto: bool = True  # answer every question right after each send
+    decide: Callable[[InspectionRequest], list[InspectionResult]] = release_at_once
+    asked: list[InspectionRequest] = field(default_factory=list)
+
+    def questions(self) -> list[InspectionRequest]:
+        """The questions customs enqueued since the last call (taken off the queue)."""
+        out = []
+        for job in queue("inspection", self.redis).jobs:
+            assert job.func_name == ASSESS
+            out.append(InspectionRequest.model_validate(job.args[0]))
+            job.delete()  # answered here: the real service would have run it
+        self.asked.extend(out)
+        return out
+
+    def answer(self, *results: InspectionResult) -> list[str]:
+        return [tasks.apply_inspection(r.model_dump(mode="json")) for r in results]
+
+    def answer_all(self) -> None:
+        for request in self.questions():
+            self.answer(*self.decide(request))
+
+
 @dataclass
 class Customs:
     """Drives customs the way the gateway does and reads what it sent back."""
 
     redis: Any
     settings: Settings
+    inspection: Inspection = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.inspection = Inspection(self.redis)
 
     def send(self, *mirrors: dict[str, Any], **item: Any) -> list[str]:
         """Dispatch messages in one batch (one ``process_messages`` job)."""
-        return tasks.process_messages([dispatched(m, **item) for m in mirrors])
+        return self.process(*(dispatched(m, **item) for m in mirrors))
 
     def process(self, *items: dict[str, Any]) -> list[str]:
-        return tasks.process_messages(list(items))
+        outcomes = tasks.process_messages(list(items))
+        if self.inspection.auto:
+            self.inspection.answer_all()
+        return outcomes
 
     def clock(self, at: datetime) -> None:
         SimClock(self.redis).set(at, frozen=True)

@@ -7,8 +7,15 @@ from rq.registry import FailedJobRegistry
 
 from infra.queue import enqueue, queue, run_worker, stash
 from services.customs import tasks
-from tests.customs.builders import dispatched, make_order, record_guid
-from tests.customs.harness import Customs
+from tests.customs.builders import (
+    dispatched,
+    make_arrival,
+    make_inventory,
+    make_order,
+    make_waybill,
+    record_guid,
+)
+from tests.customs.harness import Customs, result
 
 
 class TestProcessMessages:
@@ -44,3 +51,16 @@ class TestResendOutbox:
         run_worker(["customs"], customs.redis, burst=True)
         assert queue("customs", customs.redis).count == 0
         assert FailedJobRegistry(queue=queue("customs", customs.redis)).count == 0
+
+
+class TestApplyInspection:
+    def test_a_worker_applies_an_answer_inspection_enqueued(self, customs: Customs) -> None:
+        customs.inspection.auto = False
+        lst = make_inventory()
+        customs.send(make_order(), make_waybill(), lst, make_arrival([1]))
+        [question] = customs.inspection.questions()
+        enqueue(customs.redis, "customs", "services.customs.tasks.apply_inspection",
+                result(question).model_dump(mode="json"))
+        run_worker(["customs"], customs.redis, burst=True)
+        assert FailedJobRegistry(queue=queue("customs", customs.redis)).count == 0
+        assert customs.statuses(lst) == ["2", "120", "399", "800"]

@@ -1,7 +1,9 @@
 """The whole topology (launcher, gateway, services, workers, scheduler) per backend.
 
 "embedded" always runs (SQLite + embedded Redis); "real" runs against PostgreSQL and
-Redis when they answer (see tests/conftest.py for SW_TEST_REAL).
+Redis when they answer (see tests/conftest.py for SW_TEST_REAL). The topology runs with
+``topology_env``: inspection by its rules only, no list selected at random, so that the
+export flow's lists always clear 2, 120, 399, 800, 899; a module may override the fixture.
 """
 
 from __future__ import annotations
@@ -23,19 +25,26 @@ from tests.conftest import PG_URL, REAL_AVAILABLE, REAL_MODE, REDIS_URL
 CEB = "{http://www.chinaport.gov.cn/ceb}"
 
 
+@pytest.fixture(scope="module")
+def topology_env() -> dict[str, str]:
+    """What the module's topology adds to its environment (services/inspection/README.md)."""
+    return {"SW_INSPECTION_RANDOM_SELECTION": "false"}
+
+
 @pytest.fixture(scope="module", params=["embedded", "real"])
-def topo(request: pytest.FixtureRequest,
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
+def topo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+         topology_env: dict[str, str]) -> Iterator[Topology]:
     tmp = tmp_path_factory.mktemp(f"topo-{request.param}")
     if request.param == "embedded":
-        with running_topology(tmp) as running:
+        with running_topology(tmp, topology_env) as running:
             yield running
         return
     if not REAL_AVAILABLE:
         if REAL_MODE == "1":
             pytest.fail("SW_TEST_REAL=1 but PostgreSQL or Redis does not answer")
         pytest.skip("PostgreSQL and Redis are not answering on 127.0.0.1")
-    with real_servers_env(PG_URL, REDIS_URL) as env, running_topology(tmp, env) as running:
+    with real_servers_env(PG_URL, REDIS_URL) as env, \
+            running_topology(tmp, {**env, **topology_env}) as running:
         yield running
 
 

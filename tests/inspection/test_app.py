@@ -23,7 +23,8 @@ PART = "inspection"
 def make_risk_decision(**overrides: Any) -> RiskDecision:
     values: dict[str, Any] = {
         "request_guid": "4CDE1CFD-EDED-46B1-946C-B8022E42FC94", "cop_no": "COP2025030100001",
-        "ebc_code": "3301964J31", "trade_mode": "9610", "ie_flag": "E",
+        "identity": "51002025E000000001", "sender": "3301964J31", "trade_mode": "9610",
+        "ie_flag": "E", "channel": "export_b2c", "lane": "release", "state": "final",
         "outcome": "release", "hits": [], "decided_at": datetime(2025, 3, 1, tzinfo=UTC),
     }
     return RiskDecision(**{**values, **overrides})

@@ -109,12 +109,15 @@ class TestReset:
         response = client.post("/_sim/reset")
 
         assert response.status_code == 200
-        assert response.json() == {"service": PART,
-                                   "deleted": {"tax_bill_line": 1, "tax_bill": 1}}
+        body = response.json()
+        assert body["service"] == PART
+        assert {k: v for k, v in body["deleted"].items() if v} == {"tax_bill_line": 1,
+                                                                   "tax_bill": 1}
         assert count_rows(TaxBill) == count_rows(TaxBillLine) == 0
 
     def test_reset_job_deletes_bills_and_their_lines(self, client: TestClient) -> None:
         store_bill_with_line()
 
-        assert tasks.reset() == {"tax_bill_line": 1, "tax_bill": 1}
+        assert {k: v for k, v in tasks.reset().items() if v} == {"tax_bill_line": 1,
+                                                                 "tax_bill": 1}
         assert count_rows(TaxBill) == 0

@@ -1,0 +1,132 @@
+"""Outboxes: rows written in the unit of work that changes state, handed to rq after it.
+
+Two kinds, both domain-free; each part keeps its rows in a table of its own:
+
+- a **receipt outbox** holds receipts for the gateway's ``gateway.tasks.ingest`` job. Its
+  table has the columns ``id`` (the order rows go out in), ``receipt_id``, ``message_id``,
+  ``recipient``, ``conversation_id``, ``message_type``, ``record_guid``, ``return_status``,
+  ``payload``, ``created_at``, ``stored_at`` (real epoch seconds) and ``sent_at``;
+- a **job outbox** holds rq jobs for another part: ``id``, ``queue``, ``func`` (dotted
+  path), ``args`` (JSON list), ``due_at`` (a simulator time: the job is scheduled with
+  ``infra.scheduler`` rather than enqueued; None: now), ``key`` (the schedule entry's key),
+  ``stored_at`` and ``sent_at``.
+
+A row is marked sent once enqueued; what stays unsent (a crash between the commit and the
+hand-over) is enqueued again by a sweep, so receivers dedupe (the gateway by receipt_id,
+jobs by being idempotent).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from redis import Redis
+from sqlalchemy import event, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from infra.db import unit_of_work
+from infra.queue import enqueue
+from infra.scheduler import schedule
+
+GATEWAY_QUEUE = "gateway"
+INGEST = "gateway.tasks.ingest"
+RESEND_AFTER_SECONDS = 10.0
+_HOOKS = "infra.outbox.after_commit"
+
+
+def on_commit(session: Session, hook: Callable[[], None]) -> None:
+    """Run ``hook`` once ``session`` has committed its transaction (dropped if it never does).
+
+    For code that holds a session but not its ``UnitOfWork``: the hooks run right after
+    the database commit, in the order they were added.
+    """
+    hooks: list[Callable[[], None]] | None = session.info.get(_HOOKS)
+    if hooks is None:
+        hooks = session.info[_HOOKS] = []
+
+        def run(committed: Session) -> None:
+            pending = committed.info.pop(_HOOKS, [])
+            for pending_hook in pending:
+                pending_hook()
+
+        event.listen(session, "after_commit", run, once=True)
+    hooks.append(hook)
+
+
+# ------------------------------------------------------------------ receipts
+
+
+def as_ingest(row: Any) -> dict[str, Any]:
+    """One receipt row as ``gateway.tasks.ingest`` takes it."""
+    return {"receipt_id": row.receipt_id, "message_id": row.message_id,
+            "recipient": row.recipient, "conversation_id": row.conversation_id,
+            "message_type": row.message_type, "record_guid": row.record_guid,
+            "return_status": row.return_status, "payload": row.payload,
+            "created_at": row.created_at.isoformat()}
+
+
+def hand_over_receipts(session: Session, redis: Redis, table: Any, rows: Sequence[Any],
+                       message_ids: list[str]) -> None:
+    """Enqueue one ingest job with ``rows`` (and the gateway messages now processed), then
+    mark the rows sent in ``session``."""
+    enqueue(redis, GATEWAY_QUEUE, INGEST, message_ids, [as_ingest(r) for r in rows])
+    mark_sent(session, table, [r.id for r in rows])
+
+
+def mark_sent(session: Session, table: Any, ids: list[int]) -> None:
+    if ids:
+        session.exec(update(table).where(col(table.id).in_(ids))  # type: ignore[call-overload]
+                     .values(sent_at=time.time()))
+
+
+def unsent(session: Session, table: Any, *, older_than: float | None = None,
+           limit: int = 1000) -> list[Any]:
+    """Rows not sent yet (written more than ``older_than`` seconds ago), oldest first."""
+    query = select(table).where(col(table.sent_at).is_(None))
+    if older_than is not None:
+        query = query.where(col(table.stored_at) < time.time() - older_than)
+    return list(session.exec(query.order_by(col(table.id)).limit(limit)).all())
+
+
+def resend_receipts(engine: Engine, redis: Redis, table: Any, *,
+                    older_than: float = RESEND_AFTER_SECONDS) -> int:
+    """Enqueue again the receipts still unsent ``older_than`` seconds after they were written."""
+    with unit_of_work(engine) as uow:
+        rows = unsent(uow.session, table, older_than=older_than)
+        if rows:
+            hand_over_receipts(uow.session, redis, table, rows, [])
+    return len(rows)
+
+
+# ------------------------------------------------------------------ jobs
+
+
+def send_jobs(engine: Engine, redis: Redis, table: Any, ids: list[int]) -> int:
+    """Enqueue the unsent jobs among ``ids`` in their order, then mark them sent."""
+    with unit_of_work(engine) as uow:
+        rows = list(uow.session.exec(select(table).where(
+            col(table.id).in_(ids), col(table.sent_at).is_(None))
+            .order_by(col(table.id))).all())
+        _enqueue_jobs(uow.session, redis, table, rows)
+    return len(rows)
+
+
+def resend_jobs(engine: Engine, redis: Redis, table: Any, *,
+                older_than: float = RESEND_AFTER_SECONDS) -> int:
+    """Enqueue again the jobs still unsent ``older_than`` seconds after they were written."""
+    with unit_of_work(engine) as uow:
+        rows = unsent(uow.session, table, older_than=older_than)
+        _enqueue_jobs(uow.session, redis, table, rows)
+    return len(rows)
+
+
+def _enqueue_jobs(session: Session, redis: Redis, table: Any, rows: list[Any]) -> None:
+    for row in rows:
+        if row.due_at is not None:
+            schedule(redis, row.due_at, row.func, *row.args, queue_name=row.queue, key=row.key)
+        else:
+            enqueue(redis, row.queue, row.func, *row.args)
+    mark_sent(session, table, [r.id for r in rows])

@@ -1,0 +1,635 @@
+"""Pure rules of retail imports (9610 direct purchase, 1210 bonded): values in, values out.
+
+Kinds of document: ``imp_order`` (CEB311), ``imp_payment`` (CEB411), ``imp_waybill``
+(CEB511), ``imp_list`` (CEB621 进口清单), ``imp_cancel`` (CEB623), ``imp_return`` (CEB625),
+``imp_delivery`` (CEB711), ``imp_signed`` (CEB513). The rules: numbers, the state machine,
+the list's own checks, the positive list, the limits, the three-document match (三单对碰)
+and the return windows.
+No session, no clock (``now`` is an argument); money and quantities are ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from services.customs.domain import (
+    CST,
+    INSPECTING,
+    REFUSED_BY_INSPECTION,
+    ceb_day,
+    fmt,
+    within,
+)
+
+ORDER, PAYMENT, WAYBILL, LIST = "imp_order", "imp_payment", "imp_waybill", "imp_list"
+CANCEL, RETURN, DELIVERY = "imp_cancel", "imp_return", "imp_delivery"
+SIGNED = "imp_signed"  # CEB513 运单状态: the parcel was signed for
+KINDS = (ORDER, PAYMENT, WAYBILL, LIST, CANCEL, RETURN, DELIVERY, SIGNED)
+
+DRAFT, DECLARED, REJECTED, STORED, APPROVED, RELEASED, CLOSED = (
+    "1", "2", "100", "120", "399", "800", "899")
+OVER_SINGLE, OVER_YEAR = "-621005", "-621018"  # the spec's codes for the two limits
+
+MESSAGE_KIND: dict[str, str] = {
+    "CEB311Message": ORDER, "CEB411Message": PAYMENT, "CEB511Message": WAYBILL,
+    "CEB621Message": LIST, "CEB623Message": CANCEL, "CEB625Message": RETURN,
+    "CEB711Message": DELIVERY, "CEB513Message": SIGNED,
+}
+HEAD_NODE: dict[str, str | None] = {
+    ORDER: "OrderHead", PAYMENT: "PaymentHead", WAYBILL: "LogisticsHead",
+    LIST: "InventoryHead", CANCEL: None, RETURN: "InvtRefundHead", DELIVERY: "DeliveryHead",
+    SIGNED: None,
+}
+ITEM_NODE: dict[str, str] = {ORDER: "OrderList", LIST: "InventoryList",
+                             RETURN: "InvtRefundList", DELIVERY: "DeliveryList"}
+# (party, number) of each kind; a list is one per order (ebpCode + orderNo).
+BUSINESS_KEY: dict[str, tuple[str, str]] = {
+    ORDER: ("ebpCode", "orderNo"), PAYMENT: ("payCode", "payTransactionId"),
+    WAYBILL: ("logisticsCode", "logisticsNo"), LIST: ("ebpCode", "orderNo"),
+    CANCEL: ("agentCode", "invtNo"), RETURN: ("agentCode", "invtNo"),
+    DELIVERY: ("operatorCode", "copNo"), SIGNED: ("logisticsCode", "logisticsNo"),
+}
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    ORDER: ("ebpCode", "ebcCode", "orderNo"),
+    PAYMENT: ("payCode", "payTransactionId", "ebpCode", "orderNo"),
+    WAYBILL: ("logisticsCode", "logisticsNo", "orderNo"),
+    LIST: ("agentCode", "copNo", "ebpCode", "ebcCode", "orderNo", "logisticsCode",
+           "logisticsNo", "emsNo", "tradeMode"),
+    CANCEL: ("agentCode", "invtNo", "orderNo"),
+    RETURN: ("agentCode", "invtNo", "orderNo"),
+    DELIVERY: ("operatorCode", "copNo", "billNo"),
+    SIGNED: ("logisticsCode", "logisticsNo", "logisticsStatus"),
+}
+# preNo letters as the official samples show them (a cancel answers with its list's).
+PRE_NO_PREFIX: dict[str, str] = {LIST: "B", RETURN: "T", DELIVERY: "R"}
+# What customs accepts each document with (CEB312/412/512/624/626/712 carry 2 → 120).
+ACCEPTED = STORED
+
+# Transitions after a (re)declaration; declaring itself (to 1 or 2) is the appType rule.
+FLOW: dict[str, dict[str, frozenset[str]]] = {
+    ORDER: {DECLARED: frozenset({STORED, REJECTED})},
+    PAYMENT: {DECLARED: frozenset({STORED, REJECTED})},
+    WAYBILL: {DECLARED: frozenset({STORED, REJECTED})},
+    LIST: {DECLARED: frozenset({STORED, REJECTED, OVER_SINGLE, OVER_YEAR}),
+           STORED: frozenset({APPROVED, REJECTED, OVER_YEAR}),
+           # inspection (services/customs/risk.py): 500 查验, then release or a refusal
+           APPROVED: frozenset({RELEASED, INSPECTING, *REFUSED_BY_INSPECTION}),
+           INSPECTING: frozenset({RELEASED, *REFUSED_BY_INSPECTION}),
+           RELEASED: frozenset({CLOSED})},
+    CANCEL: {DECLARED: frozenset({STORED, REJECTED}), STORED: frozenset({APPROVED})},
+    RETURN: {DECLARED: frozenset({STORED, REJECTED}),
+             STORED: frozenset({APPROVED, REJECTED})},
+    DELIVERY: {DECLARED: frozenset({STORED, REJECTED}), STORED: frozenset({APPROVED})},
+    SIGNED: {DECLARED: frozenset({STORED, REJECTED})},
+}
+REFUSED_LIST_STATES = frozenset({REJECTED, OVER_SINGLE, OVER_YEAR})
+# A list in one of these states holds its order, payment and waybill: they cannot change.
+HOLDING_LIST_STATES = frozenset({STORED, APPROVED, RELEASED, CLOSED, INSPECTING,
+                                 *REFUSED_BY_INSPECTION})
+# A list in one of these states is released once its tax is issued and inspection cleared it.
+RELEASABLE_LIST_STATES = frozenset({APPROVED, INSPECTING})
+
+
+def can_move(kind: str, current: str | None, new: str) -> bool:
+    if new in (DRAFT, DECLARED):
+        return current is None or current in (DRAFT, DECLARED) or is_modifiable(
+            kind, current, held=False)
+    return current is not None and new in FLOW[kind].get(current, frozenset())
+
+
+def is_modifiable(kind: str, status: str, *, held: bool) -> bool:
+    """May a document in ``status`` be changed or deleted (appType 2/3)?
+
+    ``held``: an order, payment or waybill that a list in a holding state refers to.
+    A list may change until customs approved it (399); requests and entries never.
+    """
+    if kind == LIST:
+        return status in (DRAFT, DECLARED, STORED) or status in REFUSED_LIST_STATES
+    if kind in (CANCEL, RETURN, DELIVERY, SIGNED):
+        return status in (DRAFT, REJECTED)
+    return not held
+
+
+# ------------------------------------------------------------------ numbers
+
+
+def invt_no(customs_code: str, year: int, seq: int) -> str:
+    """Import 清单编号: customs code 4 + year 4 + 'I' + 9-digit sequence (18 chars)."""
+    if len(customs_code) != 4 or not 0 < seq < 10**9:
+        raise ValueError(f"bad invtNo parts {customs_code!r}/{seq}")
+    return f"{customs_code}{year:04d}I{seq:09d}"
+
+
+def rkd_no(customs_code: str, year: int, seq: int) -> str:
+    """入库单编号 of a warehouse entry (CEB711): customs code + year + 'R' + 9 digits."""
+    return f"{customs_code}{year:04d}R{seq:09d}"
+
+
+# ------------------------------------------------------------------ facts
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    gnum: int
+    item_name: str
+    qty: Decimal
+    price: Decimal
+    total_price: Decimal
+    item_no: str | None = None
+
+
+@dataclass(frozen=True)
+class Order:
+    ebp_code: str
+    ebc_code: str
+    order_no: str
+    goods_value: Decimal
+    freight: Decimal
+    discount: Decimal
+    tax_total: Decimal
+    actural_paid: Decimal
+    buyer_name: str
+    buyer_id: str
+    buyer_phone: str
+    consignee: str
+    consignee_phone: str
+    consignee_address: str
+    lines: tuple[OrderLine, ...]
+    pay_code: str | None = None
+    pay_transaction_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Payment:
+    pay_code: str
+    pay_transaction_id: str
+    ebp_code: str
+    order_no: str
+    payer_name: str
+    payer_id: str
+    amount_paid: Decimal
+
+
+@dataclass(frozen=True)
+class Waybill:
+    logistics_code: str
+    logistics_no: str
+    order_no: str
+    consignee: str
+    consignee_phone: str
+    consignee_address: str
+    pack_no: int
+
+
+@dataclass(frozen=True)
+class ListLine:
+    gnum: int
+    gcode: str
+    gname: str
+    qty: Decimal
+    unit: str
+    qty1: Decimal
+    unit1: str
+    price: Decimal
+    total_price: Decimal
+    item_record_no: str | None = None
+    item_no: str | None = None
+    text: str = ""  # itemName, gname, gmodel and note: what the positive-list remarks read
+
+
+@dataclass(frozen=True)
+class Listing:
+    """An import list (CEB621), as the rules need it."""
+
+    trade_mode: str
+    ebp_code: str
+    ebc_code: str
+    order_no: str
+    logistics_code: str
+    logistics_no: str
+    agent_code: str
+    assure_code: str
+    buyer_name: str
+    buyer_id: str
+    buyer_phone: str
+    consignee_address: str
+    freight: Decimal
+    insured_fee: Decimal
+    pack_no: int
+    lines: tuple[ListLine, ...]
+    ems_no: str | None = None
+    area_code: str | None = None
+    bill_no: str | None = None
+
+    @property
+    def bonded(self) -> bool:
+        return self.trade_mode in ("1210", "1239")
+
+    @property
+    def goods_value(self) -> Decimal:
+        return sum((line.total_price for line in self.lines), Decimal(0))
+
+    @property
+    def dutiable_value(self) -> Decimal:
+        """完税价格: goods + freight + insurance (rules.md §3.1)."""
+        return self.goods_value + self.freight + self.insured_fee
+
+
+# ------------------------------------------------------------------ the list's own checks
+
+
+def order_problems(order: Order, tolerance: Decimal) -> list[str]:
+    """Customs checks of an order on its own (a failure is a 100 退单)."""
+    out = [f"CEB311 OrderList[gnum={line.gnum}].totalPrice {fmt(line.total_price)} ≠ "
+           f"qty×price {fmt(line.qty * line.price)}"
+           for line in order.lines if not within(line.total_price, line.qty * line.price,
+                                                  tolerance)]
+    goods = sum((line.total_price for line in order.lines), Decimal(0))
+    if not within(order.goods_value, goods, tolerance):
+        out.append(f"CEB311 OrderHead.goodsValue {fmt(order.goods_value)} ≠ "
+                   f"sum(OrderList.totalPrice) {fmt(goods)}")
+    due = order.goods_value + order.freight + order.tax_total - order.discount
+    if not within(order.actural_paid, due, tolerance):
+        out.append(f"CEB311 OrderHead.acturalPaid {fmt(order.actural_paid)} ≠ goodsValue+"
+                   f"freight+taxTotal−discount {fmt(due)}")
+    return out
+
+
+def list_problems(listing: Listing, tolerance: Decimal) -> list[str]:
+    """Customs checks of an import list on its own: lines, mode fields, guarantor, parcels."""
+    out = [f"CEB621 InventoryList[gnum={line.gnum}].totalPrice {fmt(line.total_price)} ≠ "
+           f"qty×price {fmt(line.qty * line.price)}"
+           for line in listing.lines if not within(line.total_price, line.qty * line.price,
+                                                    tolerance)]
+    if listing.bonded:
+        if not listing.ems_no:
+            out.append("CEB621 InventoryHead.emsNo is required for a bonded (1210) list: "
+                       "the account book the goods leave")
+        if not listing.area_code:
+            out.append("CEB621 InventoryHead.areaCode is required for a bonded (1210) list")
+        out += [f"CEB621 InventoryList[gnum={line.gnum}].itemRecordNo is required for a "
+                "bonded (1210) list: the account-book item" for line in listing.lines
+                if not line.item_record_no]
+    elif not listing.bill_no:
+        out.append("CEB621 InventoryHead.billNo is required for a 9610 direct-purchase list")
+    parties = {listing.ebp_code, listing.ebc_code, listing.logistics_code}
+    if listing.assure_code not in parties:
+        out.append(f"CEB621 InventoryHead.assureCode {listing.assure_code} must be the "
+                   "platform (ebpCode), the e-commerce enterprise (ebcCode) or the logistics "
+                   "enterprise (logisticsCode) of the list")
+    if listing.pack_no != 1:
+        out.append(f"CEB621 InventoryHead.packNo {listing.pack_no} must be 1")
+    return out
+
+
+# ------------------------------------------------------------------ the positive list
+
+
+class Remark(StrEnum):
+    """The four kinds of remark of the positive list (rules.md §3.4)."""
+
+    NONE = ""
+    EXCLUSION = "exclusion"  # some goods under the line are excluded
+    BONDED_ONLY = "bonded_only"  # only through 1210 bonded import
+    NAME = "name"  # only the named goods under the line
+    QUANTITY = "quantity"  # a yearly quantity cap per person
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One 8-digit tariff line of the positive list (跨境电子商务零售进口商品清单)."""
+
+    hs8: str
+    name: str
+    remark: Remark = Remark.NONE
+    remark_text: str = ""
+    required_terms: tuple[str, ...] = ()  # NAME: the line's text must name one of these
+    excluded_terms: tuple[str, ...] = ()  # EXCLUSION: none of these may appear
+    cap_kg: Decimal | None = None  # QUANTITY: kilograms per person per calendar year
+
+
+# Net weight in kilograms of a line: from the unit (qty) or the first legal unit (qty1).
+KG_PER_UNIT = {"035": Decimal(1), "036": Decimal("0.001"), "070": Decimal(1000)}
+
+
+def kilograms(line: ListLine) -> Decimal | None:
+    for qty, unit in ((line.qty1, line.unit1), (line.qty, line.unit)):
+        factor = KG_PER_UNIT.get(unit)
+        if factor is not None:
+            return qty * factor
+    return None
+
+
+def positive_list_problems(listing: Listing, entries: Mapping[str, Entry]) -> list[str]:
+    """Every line against the positive list: on it, and allowed by its remark."""
+    out: list[str] = []
+    for line in listing.lines:
+        where = f"CEB621 InventoryList[gnum={line.gnum}].gcode {line.gcode}"
+        entry = entries.get(line.gcode[:8])
+        if entry is None:
+            out.append(f"{where}: {line.gcode[:8]} is not on the positive list "
+                       "(跨境电子商务零售进口商品清单); not a cross-border retail import")
+            continue
+        text = line.text.lower()
+        if entry.remark is Remark.BONDED_ONLY and not listing.bonded:
+            out.append(f"{where}: {entry.name} may come in only as bonded import (1210), "
+                       f"not {listing.trade_mode} ({entry.remark_text})")
+        elif entry.remark is Remark.NAME and not any(t.lower() in text
+                                                      for t in entry.required_terms):
+            out.append(f"{where}: only {entry.remark_text} qualifies under this line; the "
+                       f"goods are declared as {line.gname!r}")
+        elif entry.remark is Remark.EXCLUSION:
+            hit = next((t for t in entry.excluded_terms if t.lower() in text), None)
+            if hit is not None:
+                out.append(f"{where}: excluded by the remark {entry.remark_text!r} "
+                           f"(the line names {hit!r})")
+        elif entry.remark is Remark.QUANTITY and kilograms(line) is None:
+            out.append(f"{where}: {entry.name} is capped at {fmt(entry.cap_kg)} kg per person "
+                       "per year; declare its weight (unit or unit1 in kg or g)")
+    return out
+
+
+def capped_quantities(listing: Listing, entries: Mapping[str, Entry]) -> dict[str, Decimal]:
+    """Kilograms per capped tariff line (QUANTITY remarks) this list takes from the buyer."""
+    out: dict[str, Decimal] = {}
+    for line in listing.lines:
+        entry = entries.get(line.gcode[:8])
+        kg = kilograms(line)
+        if entry is not None and entry.remark is Remark.QUANTITY and kg is not None:
+            out[entry.hs8] = out.get(entry.hs8, Decimal(0)) + kg
+    return out
+
+
+# ------------------------------------------------------------------ limits
+
+
+@dataclass(frozen=True)
+class Limits:
+    single: Decimal = Decimal("5000")
+    year: Decimal = Decimal("26000")
+
+
+class Treatment(StrEnum):
+    IN_LIMIT = "in_limit"  # duty 0, VAT and consumption tax at 70%
+    FULL_RATE = "full_rate"  # a single indivisible item over the single limit: full tax
+    OVER_SINGLE = "over_single"  # refused: over the single limit and divisible (-621005)
+    OVER_YEAR = "over_year"  # refused: the year's total would pass the limit (-621018)
+
+    @property
+    def admitted(self) -> bool:
+        return self in (Treatment.IN_LIMIT, Treatment.FULL_RATE)
+
+
+def indivisible(listing: Listing) -> bool:
+    """One line of one item: a single indivisible good."""
+    return len(listing.lines) == 1 and listing.lines[0].qty == 1
+
+
+def treatment(value: Decimal, *, single_item: bool, used_this_year: Decimal,
+              limits: Limits) -> Treatment:
+    """How a list of dutiable ``value`` clears for a buyer who used ``used_this_year``.
+
+    Over the single limit only a single indivisible item clears, taxed in full; either
+    way the value counts toward the year, which may not pass its limit (rules.md §3.1).
+    """
+    if value > limits.single and not single_item:
+        return Treatment.OVER_SINGLE
+    if used_this_year + value > limits.year:
+        return Treatment.OVER_YEAR
+    return Treatment.IN_LIMIT if value <= limits.single else Treatment.FULL_RATE
+
+
+def refusal_text(result: Treatment, value: Decimal, used: Decimal, limits: Limits) -> str:
+    if result is Treatment.OVER_SINGLE:
+        return (f"单次交易超过限值：完税价格 {fmt(value)} > {fmt(limits.single)} CNY and the "
+                "order holds more than one item; split it or import as general trade")
+    return (f"订购人年度交易超过限值，按一般贸易办理：{fmt(used)} already this year + "
+            f"{fmt(value)} > {fmt(limits.year)} CNY (general trade, not a cross-border "
+            "retail import)")
+
+
+# ------------------------------------------------------------------ three documents
+
+
+@dataclass(frozen=True)
+class Registration:
+    """The roles each enterprise code is registered for (None: not checked)."""
+
+    roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def has(self, code: str, wanted: Iterable[str]) -> bool:
+        return bool(self.roles.get(code, frozenset()) & set(wanted))
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    missing: tuple[str, ...] = ()  # ORDER, PAYMENT, WAYBILL
+    mismatches: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.mismatches
+
+
+def _differs(out: list[str], left: str, a: object, right: str, b: object) -> None:
+    if a != b:
+        shown_a = fmt(a) if isinstance(a, Decimal) else a
+        shown_b = fmt(b) if isinstance(b, Decimal) else b
+        out.append(f"{left} {shown_a} ≠ {right} {shown_b}")
+
+
+def _lines(order: Order, listing: Listing, tolerance: Decimal) -> list[str]:
+    out: list[str] = []
+    ordered = {line.gnum: line for line in order.lines}
+    listed = {line.gnum: line for line in listing.lines}
+    for gnum, o in ordered.items():
+        i = listed.get(gnum)
+        left, right = f"CEB311 OrderList[gnum={gnum}]", f"CEB621 InventoryList[gnum={gnum}]"
+        if i is None:
+            out.append(f"{left} has no {right}")
+            continue
+        _differs(out, f"{left}.itemName", o.item_name, f"{right}.gname", i.gname)
+        _differs(out, f"{left}.qty", o.qty, f"{right}.qty", i.qty)
+        if not within(o.total_price, i.total_price, tolerance):
+            _differs(out, f"{left}.totalPrice", o.total_price, f"{right}.totalPrice",
+                     i.total_price)
+        if o.item_no and i.item_no:
+            _differs(out, f"{left}.itemNo", o.item_no, f"{right}.itemNo", i.item_no)
+    out += [f"CEB621 InventoryList[gnum={g}] has no CEB311 OrderList[gnum={g}]"
+            for g in listed if g not in ordered]
+    return out
+
+
+def _order_vs_list(order: Order, listing: Listing, tolerance: Decimal) -> list[str]:
+    out: list[str] = []
+    o, i = "CEB311 OrderHead", "CEB621 InventoryHead"
+    _differs(out, f"{o}.ebcCode", order.ebc_code, f"{i}.ebcCode", listing.ebc_code)
+    _differs(out, f"{o}.buyerName", order.buyer_name, f"{i}.buyerName", listing.buyer_name)
+    _differs(out, f"{o}.buyerIdNumber", order.buyer_id, f"{i}.buyerIdNumber", listing.buyer_id)
+    _differs(out, f"{o}.consigneeAddress", order.consignee_address, f"{i}.consigneeAddress",
+             listing.consignee_address)
+    if not within(order.goods_value, listing.goods_value, tolerance):
+        _differs(out, f"{o}.goodsValue", order.goods_value, "sum(CEB621 InventoryList."
+                 "totalPrice)", listing.goods_value)
+    if not within(order.freight, listing.freight, tolerance):
+        _differs(out, f"{o}.freight", order.freight, f"{i}.freight", listing.freight)
+    return out + _lines(order, listing, tolerance)
+
+
+def _payment(order: Order, payment: Payment, *, certified: bool,
+             tolerance: Decimal) -> list[str]:
+    out: list[str] = []
+    p, o = "CEB411 PaymentHead", "CEB311 OrderHead"
+    if not within(payment.amount_paid, order.actural_paid, tolerance):
+        _differs(out, f"{p}.amountPaid", payment.amount_paid, f"{o}.acturalPaid",
+                 order.actural_paid)
+    if order.pay_code:
+        _differs(out, f"{p}.payCode", payment.pay_code, f"{o}.payCode", order.pay_code)
+    if order.pay_transaction_id:
+        _differs(out, f"{p}.payTransactionId", payment.pay_transaction_id,
+                 f"{o}.payTransactionId", order.pay_transaction_id)
+    if not certified:  # 194 art. 9: the payer is the buyer unless the buyer is certified
+        _differs(out, f"{p}.payerName", payment.payer_name, f"{o}.buyerName", order.buyer_name)
+        _differs(out, f"{p}.payerIdNumber", payment.payer_id, f"{o}.buyerIdNumber",
+                 order.buyer_id)
+    return out
+
+
+def _waybill(order: Order, waybill: Waybill) -> list[str]:
+    out: list[str] = []
+    w, o = "CEB511 LogisticsHead", "CEB311 OrderHead"
+    _differs(out, f"{w}.orderNo", waybill.order_no, f"{o}.orderNo", order.order_no)
+    _differs(out, f"{w}.consignee", waybill.consignee, f"{o}.consignee", order.consignee)
+    _differs(out, f"{w}.consigneeTelephone", waybill.consignee_phone,
+             f"{o}.consigneeTelephone", order.consignee_phone)
+    _differs(out, f"{w}.consigneeAddress", waybill.consignee_address,
+             f"{o}.consigneeAddress", order.consignee_address)
+    if waybill.pack_no != 1:
+        out.append(f"{w}.packNo {waybill.pack_no} must be 1")
+    return out
+
+
+# Which role each party of a list must be registered for.
+PARTY_ROLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("ebpCode", "ebp_code", ("ebp",)), ("ebcCode", "ebc_code", ("ebc",)),
+    ("logisticsCode", "logistics_code", ("logistics",)),
+    ("agentCode", "agent_code", ("agent", "ebc")), ("areaCode", "area_code", ("warehouse",)),
+)
+
+
+def _registrations(listing: Listing, payment: Payment, registry: Registration) -> list[str]:
+    out: list[str] = []
+    for name, attr, roles in PARTY_ROLES:
+        code = getattr(listing, attr)
+        if code and not registry.has(code, roles):
+            out.append(f"CEB621 InventoryHead.{name} {code} is not registered as "
+                       f"{' or '.join(roles)}")
+    if not registry.has(payment.pay_code, ("payment",)):
+        out.append(f"CEB411 PaymentHead.payCode {payment.pay_code} is not registered as "
+                   "payment")
+    return out
+
+
+def match(listing: Listing, *, order: Order | None, payment: Payment | None,
+          waybill: Waybill | None, tolerance: Decimal, certified: bool = False,
+          registry: Registration | None = None) -> MatchResult:
+    """三单对碰 of an import list with its order, payment and waybill.
+
+    Documents not there yet are ``missing`` (the list waits); with all of them, every
+    difference is one line naming the field of each document that disagrees.
+    """
+    missing = tuple(kind for kind, doc in ((ORDER, order), (PAYMENT, payment),
+                                           (WAYBILL, waybill)) if doc is None)
+    if missing:
+        return MatchResult(missing=missing)
+    assert order is not None and payment is not None and waybill is not None
+    out = _order_vs_list(order, listing, tolerance)
+    out += _payment(order, payment, certified=certified, tolerance=tolerance)
+    out += _waybill(order, waybill)
+    if registry is not None:
+        out += _registrations(listing, payment, registry)
+    return MatchResult(mismatches=tuple(out))
+
+
+MISSING_NAMES = {ORDER: "订单 order (CEB311)", PAYMENT: "支付单 payment (CEB411)",
+                 WAYBILL: "运单 waybill (CEB511)"}
+
+
+def awaiting_text(missing: Sequence[str]) -> str:
+    return "awaiting " + ", ".join(MISSING_NAMES[m] for m in missing)
+
+
+# ------------------------------------------------------------------ stock and returns
+
+
+def stock_needed(listing: Listing) -> dict[str, Decimal]:
+    """Quantity per account-book item (itemRecordNo) a bonded list takes from the book."""
+    out: dict[str, Decimal] = {}
+    for line in listing.lines:
+        if line.item_record_no:
+            out[line.item_record_no] = out.get(line.item_record_no, Decimal(0)) + line.qty
+    return out
+
+
+@dataclass(frozen=True)
+class Windows:
+    apply_days: int = 30  # return applied within 30 days of release (GACC 2020-45)
+    back_days: int = 45  # goods back at the site or zone within 45 days of release
+
+
+def days_since_release(released_at: datetime, at: datetime) -> int:
+    """Calendar days (Beijing) from release to ``at``: the day after release is day 1."""
+    return (ceb_day(at) - ceb_day(released_at)).days
+
+
+def return_applied_in_time(released_at: datetime, applied_at: datetime,
+                           windows: Windows) -> bool:
+    return days_since_release(released_at, applied_at) <= windows.apply_days
+
+
+def goods_back_in_time(released_at: datetime, back_at: datetime, windows: Windows) -> bool:
+    return days_since_release(released_at, back_at) <= windows.back_days
+
+
+def goods_back_deadline(released_at: datetime, windows: Windows) -> datetime:
+    """The first instant after the 45th day: a return still waiting for its goods fails."""
+    day = ceb_day(released_at) + timedelta(days=windows.back_days + 1)
+    return datetime(day.year, day.month, day.day, tzinfo=CST).astimezone(UTC)
+
+
+def return_line_problems(listed: Sequence[ListLine],
+                         returned: Sequence[tuple[int, str, Decimal]]) -> list[str]:
+    """A return's lines (gnum, gcode, qty) against the released list's lines."""
+    by_gnum = {line.gnum: line for line in listed}
+    out: list[str] = []
+    for gnum, gcode, qty in returned:
+        line = by_gnum.get(gnum)
+        where = f"CEB625 InvtRefundList[gnum={gnum}]"
+        if line is None or line.gcode != gcode:
+            out.append(f"{where}.gcode {gcode} is not line {gnum} of the list")
+        elif not 0 < qty <= line.qty:
+            out.append(f"{where}.qty {fmt(qty)} must be more than 0 and at most the "
+                       f"listed {fmt(line.qty)}")
+    return out
+
+
+def returned_share(listed: Sequence[ListLine], returned: Mapping[int, Decimal]) -> Decimal:
+    """The share (0..1) of the goods value a return gives back."""
+    goods = sum((line.total_price for line in listed), Decimal(0))
+    if not goods:
+        return Decimal(1)
+    back = sum((line.total_price * returned[line.gnum] / line.qty
+                for line in listed if line.gnum in returned), Decimal(0))
+    return min(back / goods, Decimal(1))
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

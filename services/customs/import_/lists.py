@@ -1,0 +1,283 @@
+"""Import lists (CEB621 进口清单): from declaration to release.
+
+2 (preNo) → the list's own checks and the positive list (100) → the limits (−621005,
+−621018) → 120 (invtNo …I…) → the three-document match (waits for missing documents;
+100 naming every field that disagrees) → the holds: the buyer's year and quantity caps,
+and for 1210 the account book → 399 → tax is asked for the bill and inspection for its
+decision → 800 once both allow it (``release_if_ready``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import col, select
+
+from contracts import tax as tax_contract
+from services.customs import risk
+from services.customs.documents import Work, find_live
+from services.customs.domain import ceb_day, fmt
+from services.customs.import_ import book, catalog, facts, jobs, quota, records, registry
+from services.customs.import_ import domain as imp
+from services.customs.import_.domain import APPROVED, LIST, STORED, Listing, Treatment
+from services.customs.import_.models import ImportClearance, scaled, unscaled
+from services.customs.models import Document
+
+
+def limits(work: Work) -> imp.Limits:
+    return imp.Limits(single=work.settings.import_single_limit,
+                      year=work.settings.import_year_limit)
+
+
+def match_locks(head: dict[str, Any]) -> list[str]:
+    """What a list shares with its order and payment, and with its waybill."""
+    return [f"imp_order:{head['ebpCode']}:{head['orderNo']}",
+            f"imp_parcel:{head['logisticsCode']}:{head['logisticsNo']}"]
+
+
+def declare_list(*, work: Work, record: dict[str, Any]) -> None:
+    """One CEB621 record: 2, its own checks, the limits, 120, then the match."""
+    head = record["InventoryHead"]
+    doc = records.declare(work, kind=LIST, record=record, locks=match_locks(head))
+    if doc is None:
+        return
+    listing = facts.listing(record)
+    tolerance = work.settings.amount_tolerance_ratio
+    problems = imp.list_problems(listing, tolerance)
+    problems += imp.positive_list_problems(listing, catalog.positive_list())
+    if problems:
+        records.reject(work, doc, problems)
+        return
+    verdict, used = _treatment(work, listing)
+    if not verdict.admitted:
+        _refuse_limit(work, doc, listing, verdict, used)
+        return
+    if doc.invt_no is None:
+        doc.invt_no = records.new_number(work, LIST, head["customsCode"])
+    records.move(work, doc, STORED, f"海关入库[{doc.invt_no}]")
+    match(work=work, doc=doc)
+
+
+def _treatment(work: Work, listing: Listing) -> tuple[Treatment, Decimal]:
+    used = unscaled(quota.used(work.session, buyer_id=listing.buyer_id,
+                               year=ceb_day(work.now).year))
+    verdict = imp.treatment(listing.dutiable_value, single_item=imp.indivisible(listing),
+                            used_this_year=used, limits=limits(work))
+    return verdict, used
+
+
+def _refuse_limit(work: Work, doc: Document, listing: Listing, verdict: Treatment,
+                  used: Decimal) -> None:
+    status = imp.OVER_SINGLE if verdict is Treatment.OVER_SINGLE else imp.OVER_YEAR
+    text = imp.refusal_text(verdict, listing.dutiable_value, used, limits(work))
+    records.reject(work, doc, [text], status=status)
+
+
+# ------------------------------------------------------------------ the match
+
+
+def match(*, work: Work, doc: Document) -> None:
+    """三单对碰 of a list at 120: wait, reject (100), or hold and approve (399)."""
+    listing = facts.listing(doc.record)
+    order = accepted(work, imp.ORDER, doc.ebp_code, doc.order_no)
+    payment = accepted_payment(work, doc.ebp_code, doc.order_no)
+    waybill = accepted(work, imp.WAYBILL, doc.logistics_code, doc.logistics_no)
+    parties: Iterable[str] = ()
+    if order and payment and waybill:
+        head = doc.record["InventoryHead"]
+        parties = [head.get(k) or "" for k in ("ebpCode", "ebcCode", "logisticsCode",
+                                                "agentCode", "areaCode")]
+        parties = [*parties, payment.record["PaymentHead"]["payCode"]]
+    result = imp.match(
+        listing, order=facts.order(order.record) if order else None,
+        payment=facts.payment(payment.record) if payment else None,
+        waybill=facts.waybill(waybill.record) if waybill else None,
+        tolerance=work.settings.amount_tolerance_ratio,
+        certified=listing.buyer_id in work.settings.import_certified_buyers,
+        registry=registry.registration(work.settings, parties) if parties else None)
+    if not result.complete:
+        records.note(work, doc, STORED, imp.awaiting_text(result.missing))
+        return
+    if result.mismatches:
+        records.reject(work, doc, list(result.mismatches))
+        return
+    admit(work=work, doc=doc, listing=listing)
+
+
+def accepted(work: Work, kind: str, party: str | None, no: str | None) -> Document | None:
+    """The live document of ``kind`` with this key, if customs accepted it (120)."""
+    if party is None or no is None:
+        return None
+    doc = find_live(work.session, kind, party, no)  # type: ignore[arg-type]
+    return doc if doc is not None and doc.status == imp.ACCEPTED else None
+
+
+def accepted_payment(work: Work, ebp_code: str | None, order_no: str | None) -> Document | None:
+    """The accepted payment (CEB411) of the order ``ebp_code`` + ``order_no``."""
+    return work.session.exec(select(Document).where(
+        Document.kind == imp.PAYMENT, Document.ebp_code == ebp_code,
+        Document.order_no == order_no, Document.status == imp.ACCEPTED,
+        col(Document.deleted).is_(False)).order_by(col(Document.id).desc())).first()
+
+
+def match_waiting(*, work: Work, by: Document) -> int:
+    """Match the lists at 120 that wait for ``by`` (an accepted order, payment or waybill)."""
+    query = select(Document).where(Document.kind == LIST, Document.status == STORED,
+                                   col(Document.deleted).is_(False))
+    if by.kind == imp.WAYBILL:
+        query = query.where(Document.logistics_code == by.logistics_code,
+                            Document.logistics_no == by.logistics_no)
+    else:
+        query = query.where(Document.ebp_code == by.ebp_code, Document.order_no == by.order_no)
+    waiting = list(work.session.exec(query.order_by(col(Document.id))).all())
+    for doc in waiting:
+        match(work=work, doc=doc)
+    return len(waiting)
+
+
+# ------------------------------------------------------------------ holds and approval
+
+
+class _Refused(Exception):
+    def __init__(self, status: str, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.status, self.problems = status, problems
+
+
+def admit(*, work: Work, doc: Document, listing: Listing) -> None:
+    """Hold the buyer's quota, quantity caps and (1210) stock, all or none; then 399."""
+    verdict, used = _treatment(work, listing)
+    if not verdict.admitted:
+        _refuse_limit(work, doc, listing, verdict, used)
+        return
+    try:
+        with work.session.begin_nested():
+            clearance = _hold(work, doc, listing, verdict)
+    except _Refused as refused:
+        records.reject(work, doc, refused.problems, status=refused.status)
+        return
+    treatment = "在限值内 within the limits" if verdict is Treatment.IN_LIMIT else \
+        "单件不可分割商品超过单次限值，按货物税率全额征税 single item over the limit, full tax"
+    records.move(work, doc, APPROVED, f"海关审结：三单对碰通过 order/payment/waybill match; "
+                                      f"{treatment}")
+    ask_tax(work=work, doc=doc, clearance=clearance, listing=listing)
+    risk.ask(work=work, doc=doc)
+
+
+def _hold(work: Work, doc: Document, listing: Listing, verdict: Treatment) -> ImportClearance:
+    year, value = ceb_day(work.now).year, listing.dutiable_value
+    assert doc.id is not None and doc.invt_no is not None
+    if not quota.reserve(work.session, buyer_id=listing.buyer_id, year=year, item=quota.CNY,
+                         amount=scaled(value), limit=scaled(limits(work).year)):
+        used = unscaled(quota.used(work.session, buyer_id=listing.buyer_id, year=year))
+        raise _Refused(imp.OVER_YEAR, [imp.refusal_text(Treatment.OVER_YEAR, value, used,
+                                                        limits(work))])
+    caps: dict[str, str] = {}
+    entries = catalog.positive_list()
+    for hs8, kg in imp.capped_quantities(listing, entries).items():
+        cap = entries[hs8].cap_kg or Decimal(0)
+        if not quota.reserve(work.session, buyer_id=listing.buyer_id, year=year, item=hs8,
+                             amount=scaled(kg), limit=scaled(cap)):
+            had = unscaled(quota.used(work.session, buyer_id=listing.buyer_id, year=year,
+                                      item=hs8))
+            raise _Refused(imp.REJECTED, [
+                f"CEB621 gcode {hs8} ({entries[hs8].name}): {entries[hs8].remark_text}; the "
+                f"buyer took {fmt(had)} kg this year, this list {fmt(kg)} kg > {fmt(cap)} kg"])
+        caps[hs8] = str(kg)
+    stock: dict[str, str] = {}
+    if listing.bonded and listing.ems_no:
+        needed = imp.stock_needed(listing)
+        gcodes = {line.item_record_no: line.gcode for line in listing.lines
+                  if line.item_record_no}
+        problems = book.take(work.session, ems_no=listing.ems_no, needed=needed,
+                             gcodes=gcodes, ref=doc.invt_no, now=work.now)
+        if problems:
+            raise _Refused(imp.REJECTED, problems)
+        stock = {k: str(v) for k, v in needed.items()}
+    clearance = ImportClearance(
+        document_id=doc.id, invt_no=doc.invt_no, trade_mode=listing.trade_mode,
+        buyer_id=listing.buyer_id, year=year, dutiable_value=value, treatment=verdict.value,
+        quota_held=scaled(value), caps_held=caps, ems_no=listing.ems_no if stock else None,
+        stock_held=stock)
+    work.session.add(clearance)
+    work.session.flush()
+    return clearance
+
+
+def clearance_of(work: Work, doc: Document) -> ImportClearance | None:
+    return work.session.exec(select(ImportClearance).where(
+        ImportClearance.document_id == doc.id)).first()
+
+
+def give_back(*, work: Work, clearance: ImportClearance, share: Decimal, reason: str,
+              ref: str, returned: dict[str, Decimal] | None = None) -> None:
+    """Undo the holds: the buyer's year (``share`` of it) and caps, and (1210) the stock."""
+    amount = clearance.quota_held if share >= 1 else int(clearance.quota_held * share)
+    quota.give_back(work.session, buyer_id=clearance.buyer_id, year=clearance.year,
+                    item=quota.CNY, amount=amount)
+    clearance.quota_held -= amount
+    for hs8, kg in clearance.caps_held.items():
+        quota.give_back(work.session, buyer_id=clearance.buyer_id, year=clearance.year,
+                        item=hs8, amount=int(scaled(Decimal(kg)) * min(share, Decimal(1))))
+    if clearance.ems_no:
+        quantities = returned if returned is not None else {
+            k: Decimal(v) for k, v in clearance.stock_held.items()}
+        if quantities:
+            book.put_back(work.session, ems_no=clearance.ems_no, quantities=quantities,
+                          reason=reason, ref=ref, now=work.now)
+
+
+# ------------------------------------------------------------------ tax and release
+
+
+def ask_tax(*, work: Work, doc: Document, clearance: ImportClearance,
+            listing: Listing) -> None:
+    """Ask tax for the list's bill (sent after commit; tax answers ``tax_assessed``)."""
+    head = doc.record["InventoryHead"]
+    lines = tuple(tax_contract.TaxLine(
+        gnum=line.gnum, gcode=line.gcode, gname=line.gname, qty=line.qty, unit=line.unit,
+        qty1=line.qty1, unit1=line.unit1, totalPrice=line.total_price)
+        for line in listing.lines)
+    assert doc.invt_no is not None
+    request = tax_contract.TaxRequest(
+        invtNo=doc.invt_no, invtGuid=doc.guid, orderNo=listing.order_no,
+        logisticsNo=listing.logistics_no, tradeMode=listing.trade_mode,
+        customsCode=head.get("customsCode"), ebpCode=listing.ebp_code,
+        ebcCode=listing.ebc_code, logisticsCode=listing.logistics_code,
+        agentCode=listing.agent_code, assureCode=listing.assure_code,
+        buyerIdNumber=listing.buyer_id, freight=listing.freight,
+        insuredFee=listing.insured_fee,
+        inLimit=clearance.treatment == Treatment.IN_LIMIT.value, recipient=doc.sender,
+        conversationId=doc.conversation_id, messageId=doc.message_id, lines=lines,
+        askedAt=work.now)
+    jobs.request(work.session, tax_contract.ASK_QUEUE, tax_contract.ASSESS,
+                 request.model_dump(mode="json"))
+    clearance.tax_state = "requested"
+
+
+def tell_tax(work: Work, invt_no: str, event: tax_contract.ListEventKind, at: datetime,
+             returned: dict[int, Decimal] | None = None) -> None:
+    """Tell tax what happened to a list it has (or will have) a bill for."""
+    message = tax_contract.ListEvent(invtNo=invt_no, event=event, at=at,
+                                     returned=returned or {})
+    jobs.request(work.session, tax_contract.ASK_QUEUE, tax_contract.LIST_EVENT,
+                 message.model_dump(mode="json"))
+
+
+def release_if_ready(*, work: Work, doc: Document) -> bool:
+    """Release (800) a list at 399/500 once its tax bill is issued (the guarantee covers
+    it) and inspection cleared it; tax then falls due from day 31. True if released."""
+    if doc.deleted or doc.status not in imp.RELEASABLE_LIST_STATES:
+        return False
+    clearance = clearance_of(work, doc)
+    if clearance is None or clearance.tax_state != "issued" or not risk.release_allowed(doc):
+        return False
+    records.move(work, doc, imp.RELEASED, f"放行 released; 电子税单 {clearance.tax_no} tax "
+                 f"{fmt(clearance.tax_total)} CNY" + risk.clearance_note(doc))
+    clearance.released_at = doc.updated_at
+    assert doc.invt_no is not None
+    tell_tax(work, doc.invt_no, "released", doc.updated_at)
+    return True

@@ -1,0 +1,80 @@
+"""The documents an import list is matched against: the platform's order (CEB311), the
+payment company's payment (CEB411) and the logistics company's waybill (CEB511); and the
+waybill's status (CEB513): once the parcel is signed for, its released list closes (899).
+
+Each one customs accepts (120) may complete lists that wait for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, select
+
+from services.customs.documents import Work
+from services.customs.import_ import domain as imp
+from services.customs.import_ import errors, facts, lists, records
+from services.customs.models import Document
+
+
+def declare_order(*, work: Work, record: dict[str, Any]) -> None:
+    """One CEB311 record: 2, then 120 (or 100 with the reasons), then waiting lists."""
+    head = record["OrderHead"]
+    doc = records.declare(work, kind=imp.ORDER, record=record,
+                          locks=[f"imp_order:{head['ebpCode']}:{head['orderNo']}"])
+    if doc is None:
+        return
+    problems = imp.order_problems(facts.order(record), work.settings.amount_tolerance_ratio)
+    if problems:
+        records.reject(work, doc, problems)
+        return
+    _accept(work, doc)
+
+
+def declare_payment(*, work: Work, record: dict[str, Any]) -> None:
+    """One CEB411 record: 2, then 120, then waiting lists."""
+    head = record["PaymentHead"]
+    doc = records.declare(work, kind=imp.PAYMENT, record=record,
+                          locks=[f"imp_order:{head['ebpCode']}:{head['orderNo']}"])
+    if doc is not None:
+        _accept(work, doc)
+
+
+def declare_waybill(*, work: Work, record: dict[str, Any]) -> None:
+    """One CEB511 record: 2, then 120 (or 100: more than one parcel), then waiting lists."""
+    head = record["LogisticsHead"]
+    doc = records.declare(work, kind=imp.WAYBILL, record=record,
+                          locks=[f"imp_parcel:{head['logisticsCode']}:{head['logisticsNo']}"])
+    if doc is None:
+        return
+    if int(head["packNo"]) != 1:
+        records.reject(work, doc, [f"CEB511 LogisticsHead.packNo {head['packNo']} must be 1"])
+        return
+    _accept(work, doc)
+
+
+def _accept(work: Work, doc: Document) -> None:
+    records.move(work, doc, imp.ACCEPTED, "海关入库")
+    lists.match_waiting(work=work, by=doc)
+
+
+def declare_signed(*, work: Work, record: dict[str, Any]) -> None:
+    """One CEB513 record (signed for): 2 → 120, and the parcel's released list closes (899)."""
+    key = f"{record['logisticsCode']}+{record['logisticsNo']}"
+    waybill = lists.accepted(work, imp.WAYBILL, record["logisticsCode"], record["logisticsNo"])
+    if waybill is None:
+        refusal = errors.SIGNED_NO_WAYBILL
+        records.refuse(work, imp.SIGNED, record, refusal.info(key), refusal.code)
+        return
+    doc = records.declare(work, kind=imp.SIGNED, record=record,
+                          locks=[f"imp_parcel:{record['logisticsCode']}:{record['logisticsNo']}"])
+    if doc is None:
+        return
+    records.move(work, doc, imp.ACCEPTED, "海关入库 signed for")
+    lst = work.session.exec(select(Document).where(
+        Document.kind == imp.LIST, Document.logistics_code == record["logisticsCode"],
+        Document.logistics_no == record["logisticsNo"], Document.status == imp.RELEASED,
+        col(Document.deleted).is_(False))).first()
+    if lst is not None:
+        records.move(work, lst, imp.CLOSED, f"结关：运单已签收 delivered at "
+                                            f"{record['logisticsTime']}")

@@ -1,0 +1,378 @@
+"""Inspection and quarantine, seen from customs: ask, record the answer, emit, gate release.
+
+Customs never releases goods inspection has not cleared. When a flow approves a document
+it asks inspection (an rq job on queue ``inspection``); inspection answers through
+``services.customs.tasks.apply_inspection`` once per change of its decision. ``apply``
+records the answer on the document's ``InspectionCheck`` and emits the receipts: 500 查验
+when the goods are held for examination or quarantine treatment, then 700 退运 / 599
+(destruction, other detention) / 501-503 (detention) on a refusal; on clearance it runs
+the flow's "on cleared" callback (the export flow releases an arrived list: 800).
+
+How a flow plugs in (the 9610 export list does exactly this)
+---------------------------------------------------------------
+1. Approve, then ask, in the same unit of work::
+
+       documents.move(work, doc, APPROVED, "海关审结 ...")
+       risk.ask(work=work, doc=doc)          # flow defaults to "<kind>:<ieFlag>"
+
+   The question (``contracts.inspection.InspectionRequest``: the list's identity — its
+   invtNo, which seeds random selection —, trade mode, ie flag, sender, transport, items
+   with gcode/gname/qty/country/itemRecordNo, consignee) is read from ``doc.record``: any
+   record with a ``*Head`` node and a ``*List`` of lines (CEB603, CEB621) works. It is kept
+   on the check and enqueued after commit by ``risk.send_after_commit(uow, redis)``, which
+   ``service.process_message`` calls (call it too if you ask from a job of your own). The
+   customs sweep (``tasks.resend_outbox``, every few seconds) sends what was never handed
+   over, and asks again when no final answer came within
+   ``SW_CUSTOMS_INSPECTION_REASK_SECONDS`` (inspection answers idempotently by identity).
+2. Register what to do once inspection clears the document, at import of your module::
+
+       risk.on_cleared("inventory:I", lambda work, doc: my_release_if_ready(work=work, lst=doc))
+
+   The callback runs inside ``apply``'s unit of work with a ``Work`` whose processed
+   message is the inspection answer; receipts it emits go to the document's sender.
+3. Before releasing, ask ``risk.release_allowed(doc)`` (False until cleared; False for a
+   document never asked about). ``risk.clearance_note(doc)`` gives the inspection reason
+   to append to the release receipt's returnInfo.
+4. Your kind's state machine (``domain.FLOW``) must allow APPROVED → 500/501/502/503/599/700
+   and 500 → 800/501/502/503/599/700 (see the ``inventory`` entry); a document in another
+   state when an answer comes only gets the answer recorded.
+5. ``risk.view(session, doc)`` is the ``inspection`` section of the declaration view.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from redis import Redis
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, or_, select
+
+from contracts.inspection import (
+    ASK_QUEUE,
+    ASSESS,
+    HOLDING_LANES,
+    InspectionRequest,
+    InspectionResult,
+    RequestItem,
+)
+from infra.clock import SimClock
+from infra.db import UnitOfWork, unit_of_work
+from infra.queue import SERIALIZER, enqueue, queue
+from services.customs import documents, domain, outbox
+from services.customs.config import Settings
+from services.customs.documents import Work
+from services.customs.models import Document, InspectionCheck, ProcessedMessage, ReceiptOutbox
+
+log = logging.getLogger(__name__)
+
+INSPECTION = "inspection"  # the sender of answers, as customs records them
+_ASKED = "sw.inspection.asked"  # session.info: the checks asked in this unit of work
+ClearedCallback = Callable[[Work, Document], None]
+_ON_CLEARED: dict[str, ClearedCallback] = {}
+
+# The receipt of each refusal (ceb-messages.md §5.2); destruction has no code of its own.
+OUTCOME_STATUS: dict[str, str] = {
+    "return_abroad": domain.RETURNED, "destruction": "599", "detained_clearance": "501",
+    "detained_anti_smuggling": "502", "detained_legal": "503", "detained_other": "599",
+}
+OUTCOME_LABEL: dict[str, tuple[str, str]] = {  # (Chinese, English)
+    "return_abroad": ("退运", "returned"), "destruction": ("销毁", "destroyed"),
+    "detained_clearance": ("扣留移送通关", "detained, to the clearance department"),
+    "detained_anti_smuggling": ("扣留移送缉私", "detained, to the anti-smuggling department"),
+    "detained_legal": ("扣留移送法规", "detained, to the legal department"),
+    "detained_other": ("其它扣留", "detained"),
+}
+LANE_LABEL: dict[str, tuple[str, str]] = {
+    "physical_inspection": ("查验", "physical inspection"),
+    "quarantine_treatment": ("查验：检疫处理", "quarantine treatment"),
+    "document_review": ("单证审核", "documents check"),
+}
+_WAITING = {JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
+
+
+def on_cleared(flow: str, callback: ClearedCallback) -> None:
+    """Run ``callback(work, doc)`` when inspection clears a document of ``flow``."""
+    _ON_CLEARED[flow] = callback
+
+
+def flow_of(doc: Document) -> str:
+    """``<kind>:<ieFlag>``, e.g. ``inventory:E`` for an export list."""
+    head, _ = _head_and_lines(doc.record)
+    return f"{doc.kind}:{head.get('ieFlag') or 'E'}"
+
+
+# ------------------------------------------------------------------ asking
+
+
+def ask(*, work: Work, doc: Document, flow: str | None = None) -> InspectionCheck:
+    """Ask inspection about ``doc`` (sent after commit); once per document."""
+    assert doc.id is not None
+    existing = check_of(work.session, doc)
+    if existing is not None:
+        return existing
+    token = uuid.uuid4().hex
+    flow = flow or flow_of(doc)
+    request = request_for(doc, token=token, flow=flow, at=work.now)
+    check = InspectionCheck(
+        document_id=doc.id, token=token, flow=flow, identity=request.identity,
+        processed_message_id=work.processed.id, state="asked",
+        request=request.model_dump(mode="json"), asked_at=work.now, updated_at=work.now,
+        stored_at=time.time())
+    work.session.add(check)
+    work.session.info.setdefault(_ASKED, []).append(check)
+    return check
+
+
+def request_for(doc: Document, *, token: str, flow: str, at: datetime) -> InspectionRequest:
+    """The question about ``doc``, read from its declared record."""
+    head, lines = _head_and_lines(doc.record)
+    items = tuple(RequestItem(
+        gnum=int(line.get("gnum") or n), gcode=str(line.get("gcode") or ""),
+        gname=str(line.get("gname") or line.get("itemName") or ""),
+        itemName=line.get("itemName"), gmodel=line.get("gmodel"), qty=line.get("qty"),
+        unit=line.get("unit"), country=line.get("country"),
+        itemRecordNo=line.get("itemRecordNo")) for n, line in enumerate(lines, start=1))
+    return InspectionRequest(
+        token=token, identity=doc.invt_no or doc.cop_no or doc.guid, kind=doc.kind,
+        flow=flow, guid=doc.guid, copNo=doc.cop_no, invtNo=doc.invt_no, preNo=doc.pre_no,
+        tradeMode=str(head.get("tradeMode") or "9610"), ieFlag=head.get("ieFlag") or "E",
+        customsCode=head.get("customsCode"), portCode=head.get("portCode"),
+        sender=doc.sender, ebcCode=doc.ebc_code, ebpCode=doc.ebp_code,
+        agentCode=head.get("agentCode"), trafMode=head.get("trafMode"),
+        wrapType=head.get("wrapType"), note=head.get("note"), country=head.get("country"),
+        emsNo=head.get("emsNo"), consignee=head.get("buyerName") or head.get("consignee"),
+        consigneeAddress=head.get("consigneeAddress"), items=items, askedAt=at)
+
+
+def _head_and_lines(record: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    head = next((v for k, v in record.items() if k.endswith("Head") and isinstance(v, dict)),
+                record)
+    lines = next((v for k, v in record.items() if k.endswith("List") and isinstance(v, list)),
+                 [])
+    return head, lines
+
+
+def send_after_commit(uow: UnitOfWork, redis: Redis) -> None:
+    """Once ``uow`` commits: enqueue the questions ``ask`` added in it (nothing if none)."""
+    asked: list[InspectionCheck] = uow.session.info.pop(_ASKED, [])
+    if not asked:
+        return
+    engine = uow.session.get_bind()
+    assert isinstance(engine, Engine)
+    questions = [(check.token, check.request) for check in asked]
+
+    def hand_over() -> None:
+        for token, request in questions:
+            enqueue(redis, ASK_QUEUE, ASSESS, request, job_id=_job_id(token))
+        with unit_of_work(engine) as marking:
+            marking.session.exec(update(InspectionCheck).where(  # type: ignore[call-overload]
+                col(InspectionCheck.token).in_([t for t, _ in questions]))
+                .values(sent_at=time.time()))
+
+    uow.after_commit(hand_over)
+
+
+def resend(engine: Engine, redis: Redis, *, older_than: float) -> int:
+    """Ask again about every document without a final answer ``older_than`` seconds after
+    the question went out (or never sent): lost questions and lost answers both heal."""
+    now = time.time()
+    with unit_of_work(engine) as uow:
+        rows = list(uow.session.exec(select(InspectionCheck).where(
+            col(InspectionCheck.state).in_(("asked", "pending")),
+            or_(col(InspectionCheck.sent_at).is_(None) & (col(InspectionCheck.stored_at)
+                                                          < now - 2),
+                col(InspectionCheck.sent_at) < now - older_than))
+            .order_by(col(InspectionCheck.id)).limit(500)).all())
+        rows = [r for r in rows if not _job_waiting(redis, r.token)]
+        _enqueue(uow.session, redis, rows)
+    return len(rows)
+
+
+def _job_id(token: str) -> str:
+    return f"inspection-ask-{token}"
+
+
+def _job_waiting(redis: Redis, token: str) -> bool:
+    """Whether the question's job will still run: in its queue, running, or scheduled.
+
+    A job a worker took off the queue and then died with keeps the status "queued"
+    without being in the queue: that one is asked again.
+    """
+    job_id = _job_id(token)
+    try:
+        status = Job.fetch(job_id, connection=redis, serializer=SERIALIZER).get_status()
+    except NoSuchJobError:
+        return False
+    if status == JobStatus.QUEUED:
+        return redis.lpos(queue(ASK_QUEUE, redis).key, job_id) is not None
+    return status in _WAITING
+
+
+def _enqueue(session: Session, redis: Redis, rows: list[InspectionCheck]) -> None:
+    for row in rows:
+        enqueue(redis, ASK_QUEUE, ASSESS, row.request, job_id=_job_id(row.token))
+    if rows:
+        session.exec(update(InspectionCheck).where(  # type: ignore[call-overload]
+            col(InspectionCheck.id).in_([r.id for r in rows])).values(sent_at=time.time()))
+
+
+# ------------------------------------------------------------------ the gate
+
+
+def check_of(session: Session, doc: Document) -> InspectionCheck | None:
+    return session.exec(select(InspectionCheck).where(
+        InspectionCheck.document_id == doc.id)).first()
+
+
+def _check(doc: Document) -> InspectionCheck | None:
+    session = Session.object_session(doc)
+    if session is None or doc.id is None:
+        return None
+    return session.execute(select(InspectionCheck).where(
+        InspectionCheck.document_id == doc.id)).scalars().first()
+
+
+def release_allowed(doc: Document) -> bool:
+    """Whether inspection cleared ``doc`` (a document attached to a session)."""
+    check = _check(doc)
+    return check is not None and check.release_allowed
+
+
+def clearance_note(doc: Document) -> str:
+    """``; 检验检疫 inspection: <why>`` for the release receipt ('' when not cleared)."""
+    check = _check(doc)
+    if check is None or not check.release_allowed:
+        return ""
+    zh = check.resolution_zh or check.reason_zh
+    en = check.resolution_en or check.reason_en
+    return f"；检验检疫 inspection：{zh} / {en}"
+
+
+def view(session: Session, doc: Document) -> dict[str, Any] | None:
+    """The ``inspection`` section of the declaration view (None: never asked)."""
+    check = check_of(session, doc)
+    if check is None:
+        return None
+    return {
+        "state": check.state, "identity": check.identity, "lane": check.lane,
+        "outcome": check.outcome, "releaseAllowed": check.release_allowed,
+        "riskLevel": check.risk_level, "decisionId": check.decision_id,
+        "reason": {"en": check.reason_en, "zh": check.reason_zh},
+        "resolution": ({"en": check.resolution_en, "zh": check.resolution_zh}
+                       if check.resolution_en else None),
+        "officer": check.officer, "hits": list(check.hits),
+        "askedAt": check.asked_at.isoformat(),
+        "decidedAt": check.decided_at.isoformat() if check.decided_at else None,
+    }
+
+
+# ------------------------------------------------------------------ answers
+
+
+def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str, Any]) -> str:
+    """Record one answer of inspection (once per token and seq) and act on it."""
+    res = InspectionResult.model_validate(result)
+    session = uow.session
+    check = session.exec(select(InspectionCheck).where(
+        InspectionCheck.token == res.token)).first()
+    if check is None:  # a question from before a sandbox reset
+        return "unknown question"
+    guid = f"{res.token}:{res.seq}"
+    done = session.exec(select(ProcessedMessage).where(
+        ProcessedMessage.guid == guid, ProcessedMessage.sender == INSPECTION)).first()
+    if done is not None:
+        _hand_over_after_commit(uow, redis, done)
+        return "already applied"
+    doc = session.get(Document, check.document_id)
+    assert doc is not None
+    now = SimClock(redis).now()
+    processed = ProcessedMessage(
+        guid=guid, sender=INSPECTION, message_id=f"inspection:{guid}"[:64],
+        message_type="InspectionResult", conversation_id=doc.conversation_id,
+        outcome="processing", processed_at=now)
+    session.add(processed)
+    session.flush()  # a concurrent delivery of the same answer fails here, and retries
+    work = Work(session=session, settings=settings, processed=processed, now=now)
+    documents.lock(work, _locks(doc))  # serialize with the arrival of its parcel
+    session.refresh(check)
+    session.refresh(doc)
+    if res.seq <= check.seq:
+        processed.outcome = f"stale answer {res.seq} (applied {check.seq})"
+    else:
+        processed.outcome = _apply(work, check, doc, res)
+    if _emitted(session, processed.id):
+        _hand_over_after_commit(uow, redis, processed)
+    return processed.outcome
+
+
+def _emitted(session: Session, processed_id: int | None) -> bool:
+    """Whether this unit of work wrote receipts for ``processed_id`` (else nothing to send)."""
+    return session.exec(select(ReceiptOutbox.id).where(
+        ReceiptOutbox.processed_message_id == processed_id).limit(1)).first() is not None
+
+
+def _locks(doc: Document) -> list[str]:
+    keys = [f"parcel:{doc.logistics_code}:{doc.logistics_no}"]
+    if doc.bill_no:
+        keys.append(f"bill:{doc.bill_no}")
+    return keys
+
+
+def _hand_over_after_commit(uow: UnitOfWork, redis: Redis, processed: ProcessedMessage) -> None:
+    engine = uow.session.get_bind()
+    assert isinstance(engine, Engine) and processed.id is not None
+    processed_id = processed.id
+
+    def hand_over() -> None:
+        outbox.send(engine, redis, processed_ids=[processed_id], message_ids=[])
+
+    uow.after_commit(hand_over)
+
+
+def _apply(work: Work, check: InspectionCheck, doc: Document, res: InspectionResult) -> str:
+    _record(check, res, work.now)
+    if doc.deleted or doc.status not in domain.RELEASABLE_LIST_STATES:
+        return f"recorded (document at {doc.status})"
+    zh, en = LANE_LABEL.get(res.lane, ("", ""))
+    if res.lane in HOLDING_LANES and doc.status == domain.APPROVED:
+        documents.move(work, doc, domain.INSPECTING, f"{zh} {en}：{res.reasonZh} / {res.reasonEn}")
+    elif res.lane == "document_review" and res.state == "pending":
+        documents.note(work, doc, doc.status, f"{zh} {en}：{res.reasonZh} / {res.reasonEn}",
+                       actor=INSPECTION)
+    if res.state == "pending":
+        check.state = "pending"
+        return f"held: {res.lane}"
+    if res.release_allowed:
+        check.state, check.release_allowed = "cleared", True
+        callback = _ON_CLEARED.get(check.flow)
+        if callback is None:
+            log.warning("no on-cleared callback for flow %s (document %s)", check.flow, doc.id)
+        else:
+            callback(work, doc)
+        return "cleared"
+    assert res.outcome is not None
+    check.state = "refused"
+    label_zh, label_en = OUTCOME_LABEL[res.outcome]
+    why_zh, why_en = res.resolutionZh or res.reasonZh, res.resolutionEn or res.reasonEn
+    documents.move(work, doc, OUTCOME_STATUS[res.outcome],
+                   f"{label_zh} {label_en}：{why_zh} / {why_en}")
+    return f"refused: {res.outcome}"
+
+
+def _record(check: InspectionCheck, res: InspectionResult, at: datetime) -> None:
+    check.seq, check.lane, check.outcome = res.seq, res.lane, res.outcome
+    check.decision_id, check.risk_level = res.decisionId, res.riskLevel
+    check.hits = [h.model_dump() for h in res.hits]
+    check.reason_en, check.reason_zh = res.reasonEn[:2000], res.reasonZh[:2000]
+    check.resolution_en = res.resolutionEn[:1000] if res.resolutionEn else None
+    check.resolution_zh = res.resolutionZh[:1000] if res.resolutionZh else None
+    check.officer = res.officer[:60] if res.officer else None
+    check.decided_at, check.updated_at = res.decidedAt, at

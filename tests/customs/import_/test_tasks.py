@@ -1,0 +1,41 @@
+"""The import jobs as a worker runs them: by dotted path, with the JSON serializer."""
+
+from __future__ import annotations
+
+import time
+
+from rq.registry import FailedJobRegistry
+from sqlmodel import Session
+
+from contracts import examples_import as ei
+from contracts.tax import ANSWER, ASSESS
+from infra.queue import enqueue, queue, run_worker
+from services.customs.db import resources
+from services.customs.import_ import tasks
+from services.customs.import_.models import JobOutbox
+from tests.customs.import_.harness import Imports, answer_for
+
+
+class TestTaxAssessed:
+    def test_a_worker_runs_the_answer_tax_enqueues(self, imports: Imports) -> None:
+        imports.tax.auto = False
+        flow = ei.import_flow(1, "9610")
+        imports.send(*flow)
+        (request,) = imports.tax.take()
+        enqueue(imports.customs.redis, "customs", ANSWER,
+                answer_for(request).model_dump(mode="json"))
+        run_worker(["customs"], imports.customs.redis, burst=True)
+        assert FailedJobRegistry(queue=queue("customs", imports.customs.redis)).count == 0
+        assert imports.statuses(flow[3])[-1] == "800"
+
+
+class TestResendJobs:
+    def test_a_job_a_crash_left_unsent_is_sent_again(self, imports: Imports) -> None:
+        with Session(resources.engine()) as session:
+            session.add(JobOutbox(queue="tax", func=ASSESS, args=[{"invtNo": "X"}],
+                                  stored_at=time.time() - 60))
+            session.commit()
+        assert tasks.resend_jobs() == 1
+        (job,) = queue("tax", imports.customs.redis).jobs
+        assert (job.func_name, list(job.args)) == (ASSESS, [{"invtNo": "X"}])
+        assert tasks.resend_jobs() == 0

@@ -1,0 +1,205 @@
+"""The tax service's import side, through its jobs, on SQLite and PostgreSQL.
+
+Customs' questions go in as the rq jobs customs enqueues (``services.tax.tasks``); what
+comes out is read from the queues: CEB816/818 in ``gateway.tasks.ingest`` jobs, answers in
+``services.customs.import_.tasks.tax_assessed`` jobs, and the schedule of what falls due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlmodel import Session
+
+from contracts.ceb import parse_json, to_xml
+from contracts.tax import ANSWER, ListEvent, TaxAnswer, TaxLine, TaxRequest
+from infra import scheduler
+from infra.clock import SimClock
+from infra.queue import queue
+from services.tax import service, tasks
+from services.tax.config import Settings
+from services.tax.db import resources
+from tests.customs.import_.xsd import assert_valid
+
+NOW = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
+AGENT, EBC = "AGENT00001", "SELLER0001"
+
+
+@pytest.fixture
+def tax(backend: Any) -> Iterator[Any]:
+    resources.configure(Settings(**backend.settings_kwargs()))
+    SimClock(resources.redis()).set(NOW, frozen=True)
+    yield resources.redis()
+    resources.close()
+
+
+def request(invt: str = "29242025I000000001", *, total: str = "198", qty: str = "2",
+            assure: str = EBC, in_limit: bool = True) -> dict[str, Any]:
+    line = TaxLine(gnum=1, gcode="3304990099", gname="保湿面霜", qty=Decimal(qty), unit="142",
+                   qty1=Decimal("0.1"), unit1="035", totalPrice=Decimal(total))
+    return TaxRequest(invtNo=invt, invtGuid=f"GUID-{invt}", orderNo="IO00000001",
+                      logisticsNo="IL00000001", tradeMode="1210", customsCode="2924",
+                      ebpCode="PLATFORM01", ebcCode=EBC, logisticsCode="CARRIER001",
+                      agentCode=AGENT, assureCode=assure, buyerIdNumber="110101000000000001",
+                      inLimit=in_limit, recipient=AGENT, conversationId="conv-1",
+                      messageId="msg-1", lines=(line,), askedAt=NOW).model_dump(mode="json")
+
+
+def event(kind: str, at: datetime = NOW, invt: str = "29242025I000000001",
+          **extra: Any) -> dict[str, Any]:
+    return ListEvent(invtNo=invt, event=kind, at=at, **extra).model_dump(mode="json")  # type: ignore[arg-type]
+
+
+def sent(redis: Any) -> list[dict[str, Any]]:
+    """Every CEB816/818 handed to the gateway, in order."""
+    jobs = queue("gateway", redis).jobs
+    return [r for job in jobs for r in job.args[1]]
+
+
+def answers(redis: Any) -> list[TaxAnswer]:
+    jobs = queue("customs", redis).jobs
+    assert all(job.func_name == ANSWER for job in jobs)
+    return [TaxAnswer.model_validate(job.args[0]) for job in jobs]
+
+
+def set_guarantee(amount: str, code: str = EBC) -> dict[str, Any]:
+    with Session(resources.engine()) as session:
+        out = service.set_guarantee(session=session, settings=resources.config(), now=NOW,
+                                    assure_code=code, amount=Decimal(amount))
+        session.commit()
+    return out
+
+
+def bill(ref: str = "29242025I000000001") -> dict[str, Any]:
+    with Session(resources.engine()) as session:
+        return service.find_bill(session=session, ref=ref)
+
+
+class TestAssess:
+    def test_a_bill_is_issued_to_the_enterprise_and_customs_is_answered(self,
+                                                                        tax: Any) -> None:
+        assert tasks.assess(request()) == "issued"
+        (answer,) = answers(tax)
+        assert (answer.state, answer.taxNo, answer.taxTotal) == (
+            "issued", "TAX29242025I000000001", Decimal("18.02"))
+        receipt, copy = sent(tax)  # to the declaring agent, and to the guarantor (the ebc)
+        assert (receipt["recipient"], copy["recipient"]) == (AGENT, EBC)
+        assert receipt["message_type"] == "CEB816Message"
+        assert receipt["recipient"] == AGENT and receipt["conversation_id"] == "conv-1"
+        head = receipt["payload"]["Tax"][0]["TaxHeadRd"]
+        assert (head["valueAddedTax"], head["status"], head["assureCode"]) == (
+            "18.02", "1", EBC)
+        assert_valid(to_xml(parse_json(receipt["payload"])))
+
+    def test_one_bill_when_the_declarer_is_the_guarantor(self, tax: Any) -> None:
+        tasks.assess(request(assure=AGENT))
+        assert [r["recipient"] for r in sent(tax)] == [AGENT]
+
+    def test_asked_twice_it_is_one_bill_answered_twice(self, tax: Any) -> None:
+        tasks.assess(request())
+        assert tasks.assess(request()) == "already assessed: issued"
+        assert [a.taxNo for a in answers(tax)] == ["TAX29242025I000000001"] * 2
+        assert len(sent(tax)) == 2  # the agent's and the guarantor's, once
+
+    def test_the_guarantee_is_reduced_by_the_bill(self, tax: Any) -> None:
+        set_guarantee("100")
+        tasks.assess(request())
+        with Session(resources.engine()) as session:
+            view = service.guarantee(session=session, settings=resources.config(), now=NOW,
+                                     assure_code=EBC)
+        assert (view["amount"], view["available"]) == ("100.00", "81.98")
+
+
+class TestGuaranteeTooSmall:
+    def test_the_bill_is_held_and_customs_told_why(self, tax: Any) -> None:
+        set_guarantee("10")
+        assert tasks.assess(request()) == "held"
+        (answer,) = answers(tax)
+        assert answer.state == "held"
+        assert answer.info == ("担保额度不足 the guarantee of withholding agent SELLER0001 does "
+                               "not cover the tax: 18.02 CNY needed, 10.00 CNY available; raise "
+                               "the guarantee to release the list")
+        assert sent(tax) == []
+
+    def test_raising_the_guarantee_issues_the_held_bills(self, tax: Any) -> None:
+        set_guarantee("10")
+        tasks.assess(request())
+        view = set_guarantee("1000")
+        assert view["heldBills"] == [] and view["available"] == "981.98"
+        assert [a.state for a in answers(tax)] == ["held", "issued"]
+        assert [r["message_type"] for r in sent(tax)] == ["CEB816Message"] * 2
+
+
+class TestFallingDue:
+    def test_release_schedules_day_31_and_the_end_of_day_45(self, tax: Any) -> None:
+        tasks.assess(request())
+        tasks.list_event(event("released"))
+        due = {e["func"]: e["due_at"] for e in scheduler.pending(tax)}
+        assert due == {"services.tax.tasks.fall_due": "2025-03-31T16:00:00+00:00",
+                       "services.tax.tasks.pay": "2025-04-15T16:00:00+00:00"}
+
+    def test_day_31_summarises_the_bill_and_day_45_pays_it(self, tax: Any) -> None:
+        set_guarantee("100")
+        tasks.assess(request())
+        tasks.list_event(event("released"))
+        bill_id = next(e["args"][0] for e in scheduler.pending(tax))
+        assert tasks.fall_due(bill_id) == "due"
+        status = sent(tax)[-1]
+        assert status["message_type"] == "CEB818Message"
+        head = status["payload"]["Tax"][0]["TaxHeadStatus"]
+        assert head["status"] == "2" and head["entDutyNo"].startswith("2924")
+        assert_valid(to_xml(parse_json(status["payload"])))
+        assert tasks.pay(bill_id) == "paid"
+        assert set_guarantee("100")["available"] == "100.00"  # restored on payment
+
+    def test_a_pending_return_holds_the_due_date(self, tax: Any) -> None:
+        tasks.assess(request())
+        tasks.list_event(event("released"))
+        tasks.list_event(event("return_pending"))
+        bill_id = next(e["args"][0] for e in scheduler.pending(tax))
+        assert tasks.fall_due(bill_id) == "nothing to do"
+
+    def test_a_failed_return_after_day_31_falls_due_at_once(self, tax: Any) -> None:
+        tasks.assess(request())
+        tasks.list_event(event("released"))
+        tasks.list_event(event("return_pending"))
+        SimClock(tax).set(NOW + timedelta(days=40), frozen=True)
+        tasks.list_event(event("return_failed"))
+        assert bill()["status"] == "2"
+
+
+class TestReturnsAndCancels:
+    def test_a_whole_return_cancels_the_bill_and_restores_the_guarantee(self,
+                                                                       tax: Any) -> None:
+        set_guarantee("100")
+        tasks.assess(request())
+        tasks.list_event(event("released"))
+        assert tasks.list_event(event("returned", returned={1: Decimal(2)})) == "cancelled"
+        status = sent(tax)[-1]["payload"]["Tax"][0]["TaxHeadStatus"]
+        assert status["status"] == "3"
+        assert set_guarantee("100")["available"] == "100.00"
+
+    def test_a_partial_return_reissues_the_bill_reduced(self, tax: Any) -> None:
+        set_guarantee("100")
+        tasks.assess(request())
+        assert tasks.list_event(event("returned", returned={1: Decimal(1)})) == "reduced"
+        head = sent(tax)[-1]["payload"]["Tax"][0]["TaxHeadRd"]
+        assert head["valueAddedTax"] == "9.01"
+        assert set_guarantee("100")["available"] == "90.99"
+
+    def test_a_cancel_before_release_cancels_the_bill(self, tax: Any) -> None:
+        tasks.assess(request())
+        assert tasks.list_event(event("cancelled")) == "cancelled"
+        assert bill()["status"] == "3" and bill()["state"] == "cancelled"
+
+    def test_the_bill_shows_its_parties_lines_and_window(self, tax: Any) -> None:
+        tasks.assess(request())
+        tasks.list_event(event("released"))
+        shown = bill("TAX29242025I000000001")
+        assert shown["parties"] == [AGENT, "PLATFORM01", EBC]
+        assert shown["lines"][0]["valueAddedTax"] == "18.02"
+        assert shown["dueFrom"] == "2025-03-31T16:00:00+00:00"
