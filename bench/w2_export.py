@@ -90,7 +90,9 @@ class ReleaseWatcher(threading.Thread):
 
 def run_flows(work: Path, flows: int, per_arrival: int, workers: int,
               concurrency: int) -> tuple[Result, list[float], float]:
-    with running_topology(work, workers=workers) as topo:
+    # no random inspection: a selected list would wait for an officer, not for the machine
+    env = {"SW_INSPECTION_RANDOM_SELECTION": "false"}
+    with running_topology(work, env, workers=workers) as topo:
         keys = register_all(topo.gateway_url, topo.admin_token)
         messages, guids = build_flows(flows, per_arrival, keys)
         url = urlsplit(topo.gateway_url)

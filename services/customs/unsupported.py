@@ -2,7 +2,7 @@
 
 The E-port accepts the record (2) and customs answers 100 (退单) saying that this
 business is not handled by the simulator yet, so an integrator never waits for nothing.
-The receipt is the real one of the message type (CEB605 → CEB606, CEB621 → CEB622, ...),
+The receipt is the real one of the message type (CEB605 → CEB606, CEB701 → CEB702, ...),
 its key fields copied from the declared record.
 """
 
