@@ -271,3 +271,22 @@ def test_a_return_on_day_30_cancels_the_tax_and_one_on_day_31_is_refused(
     assert [s["Tax"][0]["TaxHeadStatus"]["status"] for s in statuses] == ["3", "2"]
     assert Decimal(status(window, record_guid(flows[0][3]))["clearance"][
         "countedTowardYear"]) == 0
+
+
+def test_a_prohibited_item_on_a_9610_import_is_returned(window: Window) -> None:
+    """Bird's nest is on the positive list but may not come in by 9610 direct purchase:
+    inspection examines it and customs returns it abroad (700); nothing is released."""
+    nest = ei.line(itemName="燕窝", gname="燕窝", gcode="0410001000",
+                   gmodel="50g/盒|edible bird's nest", unit="140", qty="1", qty1="0.05",
+                   price="198", totalPrice="198")
+    flow = [ei.order(7, mode="9610", items=[nest]),
+            ei.payment(7, amount=ei.amounts([nest], "10")["acturalPaid"]),
+            ei.waybill(7, mode="9610"), ei.inventory(7, mode="9610", items=[nest])]
+    send_all(window, *flow)
+    guid = record_guid(flow[3])
+    expected = ["2", "120", "399", "500", "700"]
+    assert window.wait_statuses(ei.AGENT, guid, expected, WAIT) == expected
+    assert window.wait_statuses(ei.AGENT, guid, ["800"], timeout=2) == []
+    view = status(window, guid)
+    assert (view["status"], view["inspection"]["outcome"]) == ("700", "return_abroad")
+    assert "P-BIRDS-NEST" in str(view["inspection"])
