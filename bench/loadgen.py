@@ -30,6 +30,7 @@ class Result:
     seconds: float
     latencies: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
+    sent_at: dict[int, float] = field(default_factory=dict)  # body index → when it went out
 
     @property
     def per_second(self) -> float:
@@ -77,13 +78,14 @@ async def post_all(host: str, port: int, path: str,
         reader, writer = await asyncio.open_connection(host, port)
         try:
             while index < len(bodies):
-                item = bodies[index]
+                item, position = bodies[index], index
                 index += 1
                 body, own = item if isinstance(item, tuple) else (item, {})
                 more = "".join(f"{k}: {v}\r\n" for k, v in own.items())
                 request = (f"POST {path} HTTP/1.1\r\nHost: {host}\r\n{extra}{more}"
                            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
                 started = time.perf_counter()
+                result.sent_at[position] = started
                 writer.write(request)
                 status, _ = await _read_response(reader)
                 result.latencies.append(time.perf_counter() - started)

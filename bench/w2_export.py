@@ -41,21 +41,23 @@ def register_all(base: str, admin: str) -> dict[str, str]:
     return keys
 
 
-def build_flows(count: int, per_arrival: int,
-                keys: dict[str, str]) -> tuple[list[tuple[bytes, dict[str, str]]],
-                                               dict[str, int]]:
-    """Every message in submission order, and list record guid → flow index."""
+def build_flows(count: int, per_arrival: int, keys: dict[str, str]
+                ) -> tuple[list[tuple[bytes, dict[str, str]]], dict[str, int], dict[int, int]]:
+    """Every message in submission order, list record guid → flow, flow → its first
+    message's position."""
     messages: list[tuple[bytes, dict[str, str]]] = []
     guids: dict[str, int] = {}
+    first: dict[int, int] = {}
     for start in range(0, count, per_arrival):
         parcels = list(range(start + 1, min(start + per_arrival, count) + 1))
         for n in parcels:
+            first[n] = len(messages)
             for mirror in examples.export_flow(n):
                 if mirror["messageType"] == "CEB603Message":
                     guids[mirror["Inventory"][0]["InventoryHead"]["guid"]] = n
                 messages.append(_signed(mirror, keys))
         messages.append(_signed(examples.arrival(parcels, bill=f"BILL{start:04d}"), keys))
-    return messages, guids
+    return messages, guids, first
 
 
 def _signed(mirror: dict[str, Any], keys: dict[str, str]) -> tuple[bytes, dict[str, str]]:
@@ -94,13 +96,10 @@ def run_flows(work: Path, flows: int, per_arrival: int, workers: int,
     env = {"SW_INSPECTION_RANDOM_SELECTION": "false"}
     with running_topology(work, env, workers=workers) as topo:
         keys = register_all(topo.gateway_url, topo.admin_token)
-        messages, guids = build_flows(flows, per_arrival, keys)
+        messages, guids, first = build_flows(flows, per_arrival, keys)
         url = urlsplit(topo.gateway_url)
         watcher = ReleaseWatcher(topo.gateway_url, keys[examples.AGENT], guids)
-        first_sent: dict[int, float] = {}
         started = time.perf_counter()
-        for n in range(1, flows + 1):  # flows go out in order; note each one's start
-            first_sent[n] = started
         watcher.start()
         headers = {"Content-Type": "application/xml"}
         result = asyncio.run(post_all(url.hostname or "127.0.0.1", url.port or 80,
@@ -109,7 +108,7 @@ def run_flows(work: Path, flows: int, per_arrival: int, workers: int,
         watcher.join(timeout=300)
         watcher.stop = True
         elapsed = max(watcher.released.values(), default=time.perf_counter()) - started
-        times = [watcher.released[n] - first_sent[n] for n in watcher.released]
+        times = [watcher.released[n] - result.sent_at[first[n]] for n in watcher.released]
         return result, times, elapsed
 
 
