@@ -86,10 +86,23 @@ class Topology:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def _ephemeral_floor() -> int:
+    """The lowest port the kernel hands out to outgoing connections (32768 by default)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_base_port(count: int = len(topology.APPS), host: str = "127.0.0.1") -> int:
-    """A port such that it and the ``count - 1`` after it are free."""
+    """A port such that it and the ``count - 1`` after it are free.
+
+    Chosen below the ephemeral range: a port there can be taken by any outgoing
+    connection between this check and the server's bind.
+    """
+    top = max(_ephemeral_floor(), 12000) - count
     for _ in range(200):
-        base = random.randrange(20000, 60000 - count)
+        base = random.randrange(10000, top)
         if all(_port_free(host, base + i) for i in range(count)):
             return base
     raise RuntimeError("no free range of ports found")

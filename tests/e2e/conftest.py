@@ -55,7 +55,12 @@ class Window:
         self.topo = topo
         self.http = httpx.Client(base_url=topo.gateway_url, timeout=30)
         self.keys: dict[str, str] = {}
-        self.cursors: dict[str, str] = {}
+        self.cursors: dict[str, str] = {}  # of ``receipts``
+        # every receipt of an enterprise pulled so far, and how many statuses of each
+        # record ``wait_statuses`` already handed out: nothing is lost between two waits
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        self.history_cursor: dict[str, str] = {}
+        self.consumed: dict[tuple[str, str], int] = {}
 
     def admin(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.topo.admin_token}"}
@@ -65,7 +70,14 @@ class Window:
         response = self.admin("POST", "/_sim/reset", params={"enterprises": "true"})
         assert response.status_code == 200, response.text
         self.keys.clear()
+        self.rewind()
+
+    def rewind(self) -> None:
+        """Read every enterprise's receipts from the start again."""
         self.cursors.clear()
+        self.history.clear()
+        self.history_cursor.clear()
+        self.consumed.clear()
 
     def register(self, code: str, roles: list[str], **extra: Any) -> dict[str, Any]:
         response = self.admin("POST", "/api/v1/enterprises", json={
@@ -108,19 +120,35 @@ class Window:
         root = etree.fromstring(response.content)
         return [r[0] for r in root.findall("Receipt")]
 
+    def _pull(self, code: str) -> list[dict[str, Any]]:
+        """All of ``code``'s receipts so far (pulled incrementally, every page)."""
+        history = self.history.setdefault(code, [])
+        while True:
+            response = self.http.get("/api/v1/receipts", params={
+                "after": self.history_cursor.get(code, "0"), "limit": 1000},
+                headers={"Authorization": f"Bearer {self.keys[code]}"})
+            assert response.status_code == 200, response.text
+            body = response.json()
+            self.history_cursor[code] = body["next"]
+            history.extend(body["receipts"])
+            if len(body["receipts"]) < 1000:
+                return history
+
     def wait_statuses(self, code: str, record_guid: str, expected: list[str],
                       timeout: float = 30.0) -> list[str]:
-        """Collect ``code``'s receipts about ``record_guid`` until ``expected`` is seen."""
-        seen: list[str] = []
+        """The next ``len(expected)`` statuses of ``code``'s receipts about ``record_guid``
+        (fewer when they do not come within ``timeout``); receipts about other records are
+        kept for later calls."""
+        key = (code, record_guid)
+        start = self.consumed.get(key, 0)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for receipt in self.receipts(code):
-                if receipt["recordGuid"] == record_guid:
-                    seen.append(receipt["returnStatus"])
-            if len(seen) >= len(expected):
-                return seen
+        while True:
+            statuses = [r["returnStatus"] for r in self._pull(code)
+                        if r["recordGuid"] == record_guid][start:start + len(expected)]
+            if len(statuses) >= len(expected) or time.monotonic() >= deadline:
+                self.consumed[key] = start + len(statuses)
+                return statuses
             time.sleep(0.05)
-        return seen
 
 
 @pytest.fixture

@@ -36,11 +36,10 @@ def test_9610_export_clears_with_every_receipt_in_order(window: Window, xml: boo
     assert window.send(docs["departure"], xml=xml).status_code == 202
     assert window.wait_statuses(examples.AGENT, inventory_guid, ["899"]) == ["899"]
 
-    window.cursors.clear()  # read everything again, per enterprise, in order
+    window.rewind()  # read everything again, per enterprise, in order
     for name, mirror in docs.items():
         sender = examples.sender_of(mirror)
         got = window.wait_statuses(sender, record_guid(mirror), FLOW_STATUSES[name])
-        window.cursors.pop(sender, None)
         assert got == FLOW_STATUSES[name], name
 
     status = window.http.get(f"/api/v1/declarations/{inventory_guid}", headers={

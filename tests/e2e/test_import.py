@@ -147,7 +147,7 @@ def test_a_three_document_mismatch_names_every_field(window: Window) -> None:
         "CEB411 PaymentHead.payerIdNumber 330101000000000002 ≠ CEB311 OrderHead.buyerIdNumber "
         "110101000000000001"]
     assert status(window, guid)["mismatches"] == expected
-    window.cursors.pop(ei.AGENT)
+    window.cursors.pop(ei.AGENT, None)
     receipt = [r for r in window.receipts(ei.AGENT) if r["recordGuid"] == guid][-1]
     assert receipt["message"]["InventoryReturn"][0]["returnInfo"] == \
         "海关退单：" + "; ".join(expected)
