@@ -98,6 +98,7 @@ class Watch:
         self.cursors = {code: gw.end_cursor(key) for code, key in keys.items()}
         self.records: dict[str, str] = {}  # record guid -> its label, of what the demo sent
         self.seen: dict[str, list[str]] = {}  # record guid -> returnStatus, in order
+        self.hinted = False  # told the trainer what to do with an inspection
 
     def poll(self) -> None:
         new: list[tuple[str, dict[str, Any]]] = []
@@ -114,6 +115,13 @@ class Watch:
                           style=row_style(status))
             if refused(status):
                 raise TrainerError(f"{self.records[guid]} was refused: {text}: {info}")
+            if status == "500" and not self.hinted:
+                self.hinted = True
+                self.feed.console.print(
+                    "[yellow]Selected for inspection (查验): decide it in the officer console "
+                    "(GET /api/v1/inspections, POST /api/v1/inspections/{id}/result) or move "
+                    "the clock on (singlewindow clock --advance PT2H) for the automatic "
+                    "officer.[/yellow]")
 
     def reached(self, guid: str, status: str) -> bool:
         return status in self.seen.get(guid, [])

@@ -216,8 +216,8 @@ class TestBadGateway:
 class FakeGateway:
     """A gateway that accepts everything and answers receipts only as told."""
 
-    def __init__(self, refuse: bool = False) -> None:
-        self.refuse = refuse
+    def __init__(self, refuse: bool = False, inspect: bool = False) -> None:
+        self.refuse, self.inspect = refuse, inspect
         self.sent: list[dict[str, Any]] = []
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -233,6 +233,13 @@ class FakeGateway:
             self.sent.append(json.loads(request.content))
             return httpx.Response(202, json={"status": "accepted"})
         after = request.url.params["after"]
+        if self.inspect and len(self.sent) >= 4 and after == "0":  # the list is selected
+            head = trainer.record_of(self.sent[3])
+            record = {"copNo": head["copNo"], "returnStatus": "500",
+                      "returnTime": "20250101080000000", "returnInfo": "查验 random"}
+            return httpx.Response(200, json={"next": "1", "receipts": [{
+                "cursor": "1", "messageType": "CEB604Message", "recordGuid": head["guid"],
+                "returnStatus": "500", "message": {"InventoryReturn": [record]}}]})
         if not (self.refuse and self.sent and after == "0"):
             return httpx.Response(200, json={"receipts": [], "next": after})
         head = trainer.record_of(self.sent[0])
@@ -242,11 +249,12 @@ class FakeGateway:
             "cursor": "1", "messageType": "CEB304Message", "recordGuid": head["guid"],
             "returnStatus": "100", "message": {"OrderReturn": [record]}}]})
 
-    def run_demo(self, tmp_path: Path) -> None:
+    def run_demo(self, tmp_path: Path, out: io.StringIO | None = None) -> None:
         options = demo_flow.DemoOptions(tmp_path, as_json=True, timeout=0.3)
         with trainer.Gateway("http://fake", admin_token="t",
                              transport=httpx.MockTransport(self.handle)) as gw:
-            demo_flow.demo_export_9610(gw, options, Console(file=io.StringIO()))
+            demo_flow.demo_export_9610(gw, options, Console(file=out or io.StringIO(),
+                                                             width=200))
 
 
 class TestDemoWaiting:
@@ -254,6 +262,15 @@ class TestDemoWaiting:
         with pytest.raises(trainer.TrainerError, match="399 海关审结 for every list did not "
                                                        "come within 0.3s"):
             FakeGateway().run_demo(tmp_path)
+
+    def test_a_list_selected_for_inspection_tells_the_trainer_what_to_do(
+            self, tmp_path: Path) -> None:
+        out = io.StringIO()
+        with pytest.raises(trainer.TrainerError):
+            FakeGateway(inspect=True).run_demo(tmp_path, out)
+        text = out.getvalue()
+        assert "500 查验" in text
+        assert "Selected for inspection" in text and "/api/v1/inspections" in text
 
     def test_a_refused_record_stops_the_demo_with_its_return_info(self,
                                                                   tmp_path: Path) -> None:
