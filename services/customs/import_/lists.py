@@ -20,7 +20,7 @@ from contracts import tax as tax_contract
 from services.customs import risk
 from services.customs.documents import Work, find_live
 from services.customs.domain import ceb_day, fmt
-from services.customs.import_ import book, catalog, facts, jobs, quota, records, registry
+from services.customs.import_ import book, catalog, facts, jobs, matching, quota, records, registry
 from services.customs.import_ import domain as imp
 from services.customs.import_.domain import APPROVED, LIST, STORED, Listing, Treatment
 from services.customs.import_.models import ImportClearance, scaled, unscaled
@@ -91,7 +91,7 @@ def match(*, work: Work, doc: Document) -> None:
         parties = [head.get(k) or "" for k in ("ebpCode", "ebcCode", "logisticsCode",
                                                 "agentCode", "areaCode")]
         parties = [*parties, payment.record["PaymentHead"]["payCode"]]
-    result = imp.match(
+    result = matching.match(
         listing, order=facts.order(order.record) if order else None,
         payment=facts.payment(payment.record) if payment else None,
         waybill=facts.waybill(waybill.record) if waybill else None,
@@ -99,7 +99,7 @@ def match(*, work: Work, doc: Document) -> None:
         certified=listing.buyer_id in work.settings.import_certified_buyers,
         registry=registry.registration(work.settings, parties) if parties else None)
     if not result.complete:
-        records.note(work, doc, STORED, imp.awaiting_text(result.missing))
+        records.note(work, doc, STORED, matching.awaiting_text(result.missing))
         return
     if result.mismatches:
         records.reject(work, doc, list(result.mismatches))

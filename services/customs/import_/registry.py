@@ -15,7 +15,7 @@ import httpx
 
 from infra.errors import UpstreamError
 from services.customs.config import Settings
-from services.customs.import_.domain import Registration
+from services.customs.import_.matching import Registration
 
 TTL_SECONDS = 5.0
 _cache: dict[str, tuple[float, frozenset[str]]] = {}

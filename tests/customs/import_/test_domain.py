@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 
 from services.customs.import_ import domain as imp
+from services.customs.import_ import matching
 from services.customs.import_.catalog import positive_list
 from services.customs.import_.domain import (
     Limits,
@@ -17,11 +18,11 @@ from services.customs.import_.domain import (
     Order,
     OrderLine,
     Payment,
-    Registration,
     Treatment,
     Waybill,
     Windows,
 )
+from services.customs.import_.matching import Registration
 
 TOL = D("0.05")
 BUYER = "110101000000000001"
@@ -190,10 +191,10 @@ class TestLimits:
 
 class TestMatch:
     def test_missing_documents_wait(self) -> None:
-        result = imp.match(listing(), order=None, payment=payment(), waybill=None,
+        result = matching.match(listing(), order=None, payment=payment(), waybill=None,
                            tolerance=TOL)
         assert result.missing == (imp.ORDER, imp.WAYBILL) and not result.ok
-        assert imp.awaiting_text(result.missing) == \
+        assert matching.awaiting_text(result.missing) == \
             "awaiting 订单 order (CEB311), 运单 waybill (CEB511)"
 
     @pytest.mark.parametrize(("docs", "expected"), [
@@ -222,7 +223,7 @@ class TestMatch:
     ])
     def test_every_disagreeing_field_is_named_with_its_document(
             self, docs: dict[str, object], expected: list[str]) -> None:
-        result = imp.match(listing(), order=docs.get("order", order()),  # type: ignore[arg-type]
+        result = matching.match(listing(), order=docs.get("order", order()),  # type: ignore[arg-type]
                            payment=docs.get("payment", payment()),  # type: ignore[arg-type]
                            waybill=docs.get("waybill", waybill()),  # type: ignore[arg-type]
                            tolerance=TOL)
@@ -230,7 +231,7 @@ class TestMatch:
 
     def test_a_certified_buyer_may_have_another_payer(self) -> None:
         other = payment(payer_name="李四", payer_id="330101000000000002")
-        result = imp.match(listing(), order=order(), payment=other, waybill=waybill(),
+        result = matching.match(listing(), order=order(), payment=other, waybill=waybill(),
                            tolerance=TOL, certified=True)
         assert result.ok
 
@@ -245,7 +246,7 @@ class TestMatch:
     def test_parties_are_registered_for_their_roles(self, roles: dict[str, set[str]],
                                                     expected: list[str]) -> None:
         registry = Registration({k: frozenset(v) for k, v in roles.items()})
-        result = imp.match(listing(), order=order(), payment=payment(), waybill=waybill(),
+        result = matching.match(listing(), order=order(), payment=payment(), waybill=waybill(),
                            tolerance=TOL, registry=registry)
         assert list(result.mismatches) == expected
 
