@@ -42,7 +42,7 @@ def topo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     if not REAL_AVAILABLE:
         if REAL_MODE == "1":
             pytest.fail("SW_TEST_REAL=1 but PostgreSQL or Redis does not answer")
-        pytest.skip("PostgreSQL and Redis are not answering on 127.0.0.1")
+        pytest.skip("real servers off (SW_TEST_REAL=0) or PostgreSQL and Redis not answering")
     with real_servers_env(PG_URL, REDIS_URL) as env, \
             running_topology(tmp, {**env, **topology_env}) as running:
         yield running
