@@ -152,18 +152,8 @@ class CEB624Message(ImportReceiptMessage):
 # ------------------------------------------------------------------ CEB626 return receipt
 
 
-class InvtRefundReturn626(CebModel):
-    guid: Len36
-    customsCode: Len4 | None = None
-    agentCode: Str18 | None = None
-    ebpCode: Str18 | None = None
-    ebcCode: Str18 | None = None
-    copNo: Str20
-    preNo: Len18
-    invtNo: Len18 | None = None
-    returnStatus: Str10
-    returnTime: CebTime17
-    returnInfo: Str1000
+class InvtRefundReturn626(InvtCancelReturn624):
+    """The return receipt: the same fields as the cancellation receipt."""
 
 
 class CEB626Message(ImportReceiptMessage):

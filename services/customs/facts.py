@@ -5,12 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from services.customs.domain import (
+from services.customs.domain import ListRef, Parcels
+from services.customs.matching import (
     InventoryFacts,
     Item,
-    ListRef,
     OrderFacts,
-    Parcels,
     ReceiptFacts,
     WaybillFacts,
 )

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from services.customs import documents, domain, facts, risk
+from services.customs import documents, domain, facts, matching, risk
 from services.customs.documents import Work
 from services.customs.domain import APPROVED, STORED
 from services.customs.models import Document
@@ -29,7 +29,7 @@ def declare_inventory(*, work: Work, record: dict[str, Any]) -> None:
     if doc is None:
         return
     tolerance = work.settings.amount_tolerance_ratio
-    problems = domain.line_total_problems("InventoryList", facts.inventory(record).items,
+    problems = matching.line_total_problems("InventoryList", facts.inventory(record).items,
                                           tolerance)
     if problems:
         documents.reject(work, doc, problems)
@@ -47,7 +47,7 @@ def match(*, work: Work, doc: Document) -> None:
     order = _accepted(work, "order", doc.ebp_code, doc.order_no)
     waybill = _accepted(work, "waybill", doc.logistics_code, doc.logistics_no)
     receipt = _accepted(work, "receipt", doc.ebc_code, doc.order_no)
-    result = domain.match_inventory(
+    result = matching.match_inventory(
         facts.inventory(doc.record),
         order=facts.order(order.record) if order else None,
         waybill=facts.waybill(waybill.record) if waybill else None,
@@ -56,7 +56,7 @@ def match(*, work: Work, doc: Document) -> None:
             work.now, work.settings.export_receipt_not_required_from),
         tolerance=work.settings.amount_tolerance_ratio)
     if not result.complete:
-        documents.note(work, doc, STORED, domain.awaiting_text(result.missing))
+        documents.note(work, doc, STORED, matching.awaiting_text(result.missing))
         return
     if result.mismatches:
         documents.reject(work, doc, list(result.mismatches))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.customs import documents, domain, facts, inventory
+from services.customs import documents, facts, inventory, matching
 from services.customs.documents import Work
 from services.customs.domain import APPROVED, STORED
 from services.customs.models import Document
@@ -16,7 +16,7 @@ def declare_order(*, work: Work, record: dict[str, Any]) -> None:
     doc = documents.declare(work, kind="order", record=record)
     if doc is None:
         return
-    problems = domain.order_problems(facts.order(record), work.settings.amount_tolerance_ratio)
+    problems = matching.order_problems(facts.order(record), work.settings.amount_tolerance_ratio)
     if problems:
         documents.reject(work, doc, problems)
         return

@@ -8,15 +8,13 @@ from decimal import Decimal as D
 
 import pytest
 
-from services.customs import domain
-from services.customs.domain import (
-    Decision,
+from services.customs import domain, matching
+from services.customs.domain import Decision, ListRef, Parcels
+from services.customs.matching import (
     InventoryFacts,
     Item,
-    ListRef,
     MatchResult,
     OrderFacts,
-    Parcels,
     ReceiptFacts,
     WaybillFacts,
 )
@@ -233,7 +231,7 @@ class TestAmounts:
         (order(item(total="104"), goods="104"), []),  # within 5%
     ])
     def test_order_problems(self, facts: OrderFacts, problems: list[str]) -> None:
-        assert domain.order_problems(facts, TOL) == problems
+        assert matching.order_problems(facts, TOL) == problems
 
 
 class TestMatchInventory:
@@ -248,7 +246,7 @@ class TestMatchInventory:
     ])
     def test_missing_documents_make_the_list_wait(self, documents: dict, receipt_required: bool,
                                                   missing: tuple[str, ...]) -> None:
-        result = domain.match_inventory(inventory(), **documents,
+        result = matching.match_inventory(inventory(), **documents,
                                         receipt_required=receipt_required, tolerance=TOL)
         assert result.missing == missing
         assert result.complete is (not missing)
@@ -286,13 +284,13 @@ class TestMatchInventory:
     def test_mismatches_are_named_field_by_field(self, inv: InventoryFacts, facts: OrderFacts,
                                                  waybill: WaybillFacts, receipt: ReceiptFacts,
                                                  mismatches: list[str]) -> None:
-        result = domain.match_inventory(inv, order=facts, waybill=waybill, receipt=receipt,
+        result = matching.match_inventory(inv, order=facts, waybill=waybill, receipt=receipt,
                                         receipt_required=True, tolerance=TOL)
         assert result == MatchResult(mismatches=tuple(mismatches))
         assert result.ok is (not mismatches)
 
     def test_the_receipt_is_not_compared_when_not_required(self) -> None:
-        result = domain.match_inventory(inventory(), order=order(), waybill=WaybillFacts(None),
+        result = matching.match_inventory(inventory(), order=order(), waybill=WaybillFacts(None),
                                         receipt=ReceiptFacts(D("1"), "502"),
                                         receipt_required=False, tolerance=TOL)
         assert result.ok
@@ -302,7 +300,7 @@ class TestMatchInventory:
         (("order", "waybill"), "awaiting 订单 order, 运单 waybill"),
     ])
     def test_awaiting_text(self, missing: tuple[str, ...], text: str) -> None:
-        assert domain.awaiting_text(missing) == text
+        assert matching.awaiting_text(missing) == text
 
 
 def lst(ref: int, no: str, status: str, bill: str | None = "BILL1",
