@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from services.customs.import_.domain import Entry, Remark
+from services.customs.import_.remarks import Entry, Remark
 
 DATA = Path(__file__).with_name("positive_list.csv")
 

@@ -20,7 +20,17 @@ from contracts import tax as tax_contract
 from services.customs import risk
 from services.customs.documents import Work, find_live
 from services.customs.domain import ceb_day, fmt
-from services.customs.import_ import book, catalog, facts, jobs, matching, quota, records, registry
+from services.customs.import_ import (
+    book,
+    catalog,
+    facts,
+    jobs,
+    matching,
+    quota,
+    records,
+    registry,
+    remarks,
+)
 from services.customs.import_ import domain as imp
 from services.customs.import_.domain import APPROVED, LIST, STORED, Listing, Treatment
 from services.customs.import_.models import ImportClearance, scaled, unscaled
@@ -47,7 +57,7 @@ def declare_list(*, work: Work, record: dict[str, Any]) -> None:
     listing = facts.listing(record)
     tolerance = work.settings.amount_tolerance_ratio
     problems = imp.list_problems(listing, tolerance)
-    problems += imp.positive_list_problems(listing, catalog.positive_list())
+    problems += remarks.positive_list_problems(listing, catalog.positive_list())
     if problems:
         records.reject(work, doc, problems)
         return
@@ -177,7 +187,7 @@ def _hold(work: Work, doc: Document, listing: Listing, verdict: Treatment) -> Im
                                                         limits(work))])
     caps: dict[str, str] = {}
     entries = catalog.positive_list()
-    for hs8, kg in imp.capped_quantities(listing, entries).items():
+    for hs8, kg in remarks.capped_quantities(listing, entries).items():
         cap = entries[hs8].cap_kg or Decimal(0)
         if not quota.reserve(work.session, buyer_id=listing.buyer_id, year=year, item=hs8,
                              amount=scaled(kg), limit=scaled(cap)):

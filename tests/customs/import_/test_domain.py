@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 
 from services.customs.import_ import domain as imp
-from services.customs.import_ import matching
+from services.customs.import_ import matching, remarks
 from services.customs.import_.catalog import positive_list
 from services.customs.import_.domain import (
     Limits,
@@ -142,7 +142,7 @@ class TestPositiveList:
     ])
     def test_every_line_is_on_the_list_and_allowed_by_its_remark(
             self, line: ListLine, mode: str, expected: str) -> None:
-        problems = imp.positive_list_problems(listing(line, mode=mode), positive_list())
+        problems = remarks.positive_list_problems(listing(line, mode=mode), positive_list())
         if expected:
             assert len(problems) == 1 and expected in problems[0], problems
         else:
@@ -157,7 +157,7 @@ class TestPositiveList:
     ])
     def test_capped_lines_count_their_kilograms(self, lines: tuple[ListLine, ...],
                                                 expected: dict[str, D]) -> None:
-        assert imp.capped_quantities(listing(*lines), positive_list()) == expected
+        assert remarks.capped_quantities(listing(*lines), positive_list()) == expected
 
 
 class TestLimits:
