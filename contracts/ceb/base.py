@@ -57,13 +57,9 @@ class ExportHead(CebModel):
     appStatus: AppStatus
 
 
-class ImportHead(CebModel):
-    """The common head fields of an import declaration record (appStatus is C..3)."""
-
-    guid: Len36
-    appType: AppType
-    appTime: CebTime14
-    appStatus: AppStatus
+class ImportHead(ExportHead):
+    """The common head fields of an import declaration record: the same fields (appStatus
+    is C..3 in the import XSD; its values are the same 1 and 2)."""
 
 
 class BaseTransferRecord(CebModel):
