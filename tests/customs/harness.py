@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from contracts.inspection import ASSESS, InspectionRequest, InspectionResult
 from infra.clock import SimClock
 from infra.queue import queue
-from services.customs import tasks
+from services.customs import service, tasks
 from services.customs.config import Settings
 from services.customs.db import resources
 from services.customs.models import Document, ReceiptOutbox
@@ -136,3 +136,8 @@ def _record(receipt: dict[str, Any]) -> dict[str, Any]:
     records = payload[node]
     assert len(records) == 1, "one record per receipt message"
     return dict(records[0])
+
+
+def find(ref: str, owner: str) -> dict[str, Any]:
+    with Session(resources.engine()) as session:
+        return service.find_declaration(session=session, ref=ref, owner=owner)
