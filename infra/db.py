@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, delete, event, text
+from sqlalchemy import DateTime, MetaData, Table, delete, event, insert, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
@@ -78,6 +78,52 @@ def delete_all_rows(session: Session, metadata: MetaData) -> dict[str, int]:
         result = session.exec(delete(table))
         deleted[table.name] = max(int(getattr(result, "rowcount", 0) or 0), 0)
     return deleted
+
+
+_ROWS = "infra.db.rows"
+_LISTENING = "infra.db.rows.listening"
+
+
+def add_row(session: Session, table: Any, values: Callable[[], dict[str, Any]]) -> None:
+    """Insert a row of ``table`` (a table model or a ``Table``) when ``session`` commits.
+
+    For rows written many times per unit of work and never read back in it (timelines,
+    outboxes): no ORM object is built, and the rows of each table go in with one
+    ``executemany``, in the order they were added. ``values`` is called then, after the
+    session's last flush, so it may read the ids that flush gave new objects. A rollback
+    drops the rows.
+    """
+    pending: dict[Table, list[Callable[[], dict[str, Any]]]] | None = session.info.get(_ROWS)
+    if pending is None:
+        pending = session.info[_ROWS] = {}
+        if not session.info.get(_LISTENING):
+            session.info[_LISTENING] = True
+            event.listen(session, "before_commit", _insert_rows)
+            event.listen(session, "after_rollback", _drop_rows)
+    pending.setdefault(getattr(table, "__table__", table), []).append(values)
+
+
+def pending_rows(session: Session, table: Any) -> list[dict[str, Any]]:
+    """The rows of ``table`` ``add_row`` holds for the next commit (ids not resolved)."""
+    makers = session.info.get(_ROWS, {}).get(getattr(table, "__table__", table), [])
+    return [make() for make in makers]
+
+
+def _insert_rows(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint: the rows wait for the real commit
+        return
+    pending = session.info.pop(_ROWS, None)
+    if not pending:
+        return
+    session.flush()
+    connection = session.connection()
+    for table, makers in pending.items():
+        connection.execute(insert(table), [make() for make in makers])
+
+
+def _drop_rows(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint's rollback keeps them
+        session.info.pop(_ROWS, None)
 
 
 class UnitOfWork:

@@ -35,25 +35,33 @@ GATEWAY_QUEUE = "gateway"
 INGEST = "gateway.tasks.ingest"
 RESEND_AFTER_SECONDS = 10.0
 _HOOKS = "infra.outbox.after_commit"
+_LISTENING = "infra.outbox.after_commit.listening"
 
 
 def on_commit(session: Session, hook: Callable[[], None]) -> None:
     """Run ``hook`` once ``session`` has committed its transaction (dropped if it never does).
 
     For code that holds a session but not its ``UnitOfWork``: the hooks run right after
-    the database commit, in the order they were added.
+    the database commit, in the order they were added. Releasing a savepoint is not that
+    commit: the hooks wait for the transaction's own. A rollback drops them.
     """
-    hooks: list[Callable[[], None]] | None = session.info.get(_HOOKS)
-    if hooks is None:
-        hooks = session.info[_HOOKS] = []
+    if not session.info.get(_LISTENING):
+        session.info[_LISTENING] = True
+        event.listen(session, "after_commit", _run_hooks)
+        event.listen(session, "after_rollback", _drop_hooks)
+    session.info.setdefault(_HOOKS, []).append(hook)
 
-        def run(committed: Session) -> None:
-            pending = committed.info.pop(_HOOKS, [])
-            for pending_hook in pending:
-                pending_hook()
 
-        event.listen(session, "after_commit", run, once=True)
-    hooks.append(hook)
+def _drop_hooks(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint's rollback keeps them
+        session.info.pop(_HOOKS, None)
+
+
+def _run_hooks(committed: Session) -> None:
+    if committed.in_nested_transaction():  # a savepoint was released
+        return
+    for hook in committed.info.pop(_HOOKS, []):
+        hook()
 
 
 # ------------------------------------------------------------------ receipts

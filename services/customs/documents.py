@@ -19,10 +19,11 @@ from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from infra.db import add_row
 from services.customs import domain, errors, outbox
 from services.customs.config import Settings
 from services.customs.domain import DECLARED, DRAFT, REJECTED, Decision, Kind
-from services.customs.models import Document, ProcessedMessage, Sequence, TimelineEntry
+from services.customs.models import Document, ProcessedMessage, Sequence, TimelineEntry, live
 
 CUSTOMS = "customs"
 # head field → Document column
@@ -77,7 +78,7 @@ def find_live(session: Session, kind: Kind, party: str, no: str) -> Document | N
     """The document (not deleted) of a kind with this business key."""
     return session.exec(select(Document).where(
         Document.kind == kind, Document.party_code == party, Document.no == no,
-        col(Document.deleted).is_(False))).first()
+        live())).first()
 
 
 def next_number(session: Session, name: str) -> int:
@@ -111,9 +112,7 @@ def note(work: Work, doc: Document, status: str, info: str, actor: str = CUSTOMS
     """Add a timeline entry (no receipt): returns its time."""
     at = work.stamp(after=doc.updated_at if doc.status else None)
     doc.updated_at = at
-    assert doc.id is not None
-    work.session.add(TimelineEntry(document_id=doc.id, at=at, status=status, actor=actor,
-                                   info=info[:1000]))
+    timeline(work.session, doc, at=at, status=status, actor=actor, info=info)
     return at
 
 
@@ -123,13 +122,24 @@ def move(work: Work, doc: Document, status: str, info: str, actor: str = CUSTOMS
     at = work.stamp(after=doc.updated_at if doc.status else None)
     doc.status = status
     doc.updated_at = at
-    work.session.add(doc)
-    work.session.flush()
-    assert doc.id is not None
-    work.session.add(TimelineEntry(document_id=doc.id, at=at, status=status, actor=actor,
-                                   info=info[:1000]))
+    settle(work.session, doc)
+    timeline(work.session, doc, at=at, status=status, actor=actor, info=info)
     outbox.emit(work.session, doc=doc, status=status, info=info, at=at,
-                processed_message_id=work.processed.id)
+                processed=work.processed)
+
+
+def settle(session: Session, doc: Document) -> None:
+    """Add ``doc`` to the session; a new one is flushed at once, so it has its id."""
+    session.add(doc)
+    if doc.id is None:
+        session.flush()
+
+
+def timeline(session: Session, doc: Document, *, at: datetime, status: str, actor: str,
+             info: str) -> None:
+    """A timeline entry of ``doc``, written with the unit of work's commit."""
+    row = {"at": at, "status": status, "actor": actor, "info": info[:1000]}
+    add_row(session, TimelineEntry, lambda: {**row, "document_id": doc.id})
 
 
 def reject(work: Work, doc: Document, problems: list[str]) -> None:
@@ -190,7 +200,7 @@ def _decide(work: Work, kind: Kind, app_type: str, existing: Document | None) ->
 def _held(session: Session, doc: Document) -> bool:
     """Whether a list in a holding state (120 and on, not rejected) refers to the document."""
     query = select(Document.id).where(
-        Document.kind == "inventory", col(Document.deleted).is_(False),
+        Document.kind == "inventory", live(),
         col(Document.status).in_(domain.HOLDING_LIST_STATES))
     if doc.kind == "order":
         query = query.where(Document.ebp_code == doc.ebp_code, Document.order_no == doc.order_no)
@@ -237,7 +247,7 @@ def _answer_only(work: Work, kind: Kind, record: dict[str, Any], existing: Docum
                             else new_pre_no(work, kind))
     transient.invt_no = existing.invt_no if existing else None
     outbox.emit(work.session, doc=transient, status=status, info=info, at=work.stamp(),
-                processed_message_id=work.processed.id)
+                processed=work.processed)
 
 
 def _delete(work: Work, doc: Document, record: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from services.customs import documents, domain, facts, matching, risk
 from services.customs.documents import Work
 from services.customs.domain import APPROVED, STORED
-from services.customs.models import Document
+from services.customs.models import Document, live
 
 
 def declare_inventory(*, work: Work, record: dict[str, Any]) -> None:
@@ -68,7 +68,7 @@ def match(*, work: Work, doc: Document) -> None:
 def match_waiting(*, work: Work, by: Document) -> int:
     """Match the lists at 120 that wait for ``by`` (an accepted order, receipt or waybill)."""
     query = select(Document).where(Document.kind == "inventory", Document.status == STORED,
-                                   col(Document.deleted).is_(False))
+                                   live())
     if by.kind == "order":
         query = query.where(Document.ebp_code == by.ebp_code, Document.order_no == by.order_no)
     elif by.kind == "receipt":

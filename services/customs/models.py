@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, text
-from sqlmodel import Field
+from sqlalchemy import JSON, Column, ColumnElement, ForeignKey, Index, Integer, text
+from sqlmodel import Field, col
 
 from infra.db import UtcDateTime
 from services.customs.db import CustomsTable
@@ -56,6 +56,12 @@ class Document(CustomsTable, table=True):
     mismatches: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     declared_at: datetime = Field(sa_type=_tz())
     updated_at: datetime = Field(sa_type=_tz())
+
+
+def live() -> ColumnElement[bool]:
+    """Documents not deleted, written as the unique index's own condition (``deleted =
+    false``): SQLite uses a partial index only for that very term, not ``deleted IS 0``."""
+    return col(Document.deleted) == False  # noqa: E712
 
 
 class TimelineEntry(CustomsTable, table=True):

@@ -17,9 +17,9 @@ from redis import Redis
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from contracts.ceb import to_json
+from contracts.ceb import CebMessage, to_json
 from infra import outbox as infra_outbox
-from infra.db import UnitOfWork, unit_of_work
+from infra.db import UnitOfWork, add_row, pending_rows, unit_of_work
 from services.customs import receipts
 from services.customs.models import Document, ProcessedMessage, ReceiptOutbox
 
@@ -29,17 +29,30 @@ RESEND_AFTER_SECONDS = infra_outbox.RESEND_AFTER_SECONDS
 
 
 def emit(session: Session, *, doc: Document, status: str, info: str, at: datetime,
-         processed_message_id: int | None) -> ReceiptOutbox:
+         processed: ProcessedMessage) -> None:
     """Write the receipt about ``doc`` (to its sender) into the outbox."""
-    assert processed_message_id is not None
     message = receipts.build(doc, status, info, at)
-    row = ReceiptOutbox(
-        receipt_id=uuid.uuid4().hex, processed_message_id=processed_message_id,
-        message_id=doc.message_id, recipient=doc.sender, conversation_id=doc.conversation_id,
-        message_type=message.message_type, record_guid=doc.guid, return_status=status,
-        payload=to_json(message), created_at=at, stored_at=time.time())
-    session.add(row)
-    return row
+    write(session, processed, message, recipient=doc.sender, message_id=doc.message_id,
+          conversation_id=doc.conversation_id, record_guid=doc.guid, status=status, at=at)
+
+
+def write(session: Session, processed: ProcessedMessage, message: CebMessage, *,
+          recipient: str, message_id: str | None, conversation_id: str | None,
+          record_guid: str, status: str, at: datetime) -> None:
+    """Add a receipt to the outbox, written with the unit of work's commit (the rows of a
+    unit of work go in together: ``infra.db.add_row``)."""
+    row = {"receipt_id": uuid.uuid4().hex, "message_id": message_id,
+           "recipient": recipient, "conversation_id": conversation_id,
+           "message_type": message.message_type, "record_guid": record_guid,
+           "return_status": status, "payload": to_json(message), "created_at": at,
+           "stored_at": time.time(), "sent_at": None}
+    add_row(session, ReceiptOutbox, lambda: {**row, "processed_message_id": processed.id})
+
+
+def written(session: Session, processed: ProcessedMessage) -> bool:
+    """Whether this unit of work wrote receipts for ``processed`` (else nothing to send)."""
+    return any(row["processed_message_id"] == processed.id
+               for row in pending_rows(session, ReceiptOutbox))
 
 
 def as_ingest(row: ReceiptOutbox) -> dict[str, Any]:

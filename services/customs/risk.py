@@ -69,7 +69,7 @@ from infra.queue import SERIALIZER, enqueue, queue
 from services.customs import documents, domain, outbox
 from services.customs.config import Settings
 from services.customs.documents import Work
-from services.customs.models import Document, InspectionCheck, ProcessedMessage, ReceiptOutbox
+from services.customs.models import Document, InspectionCheck, ProcessedMessage
 
 log = logging.getLogger(__name__)
 
@@ -308,15 +308,9 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
         processed.outcome = f"stale answer {res.seq} (applied {check.seq})"
     else:
         processed.outcome = _apply(work, check, doc, res)
-    if _emitted(session, processed.id):
+    if outbox.written(session, processed):
         _hand_over_after_commit(uow, redis, processed)
     return processed.outcome
-
-
-def _emitted(session: Session, processed_id: int | None) -> bool:
-    """Whether this unit of work wrote receipts for ``processed_id`` (else nothing to send)."""
-    return session.exec(select(ReceiptOutbox.id).where(
-        ReceiptOutbox.processed_message_id == processed_id).limit(1)).first() is not None
 
 
 def _locks(doc: Document) -> list[str]:

@@ -15,7 +15,7 @@ from sqlmodel import col, or_, select
 from services.customs import documents, domain, facts, risk
 from services.customs.documents import Work
 from services.customs.domain import APPROVED, CLOSED, RELEASED
-from services.customs.models import ArrivalParcel, Document
+from services.customs.models import ArrivalParcel, Document, live
 
 
 def declare_arrival(*, work: Work, record: dict[str, Any]) -> None:
@@ -56,7 +56,7 @@ def release_if_arrived(*, work: Work, lst: Document) -> None:
     rows = work.session.exec(
         select(ArrivalParcel, Document).join(Document, col(Document.id) == col(
             ArrivalParcel.arrival_id)).where(cond, Document.status == APPROVED,
-                                             col(Document.deleted).is_(False))
+                                             live())
         .order_by(col(ArrivalParcel.id))).all()
     for parcel, arrival in rows:
         if domain.arrived(facts.list_ref(lst), [facts.arrival_parcel(parcel)]):
@@ -85,7 +85,7 @@ def declare_departure(*, work: Work, record: dict[str, Any]) -> None:
 
 def _lists(work: Work, parcels: domain.Parcels) -> list[domain.ListRef]:
     query = select(Document).where(Document.kind == "inventory",
-                                   col(Document.deleted).is_(False))
+                                   live())
     if parcels.logistics_nos:
         query = query.where(Document.logistics_code == parcels.logistics_code,
                             col(Document.logistics_no).in_(parcels.logistics_nos))

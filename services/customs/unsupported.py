@@ -8,17 +8,15 @@ its key fields copied from the declared record.
 
 from __future__ import annotations
 
-import time
 import typing
 import uuid
 from datetime import datetime
 from typing import Any
 
-from contracts.ceb import CebMessage, CebModel, to_json
+from contracts.ceb import CebMessage, CebModel
 from contracts.ceb.codec import plan_for
-from services.customs import domain
+from services.customs import domain, outbox
 from services.customs.documents import Work, new_pre_no
-from services.customs.models import ReceiptOutbox
 
 NONE = "无"
 INFO = "海关暂不受理该业务报文 / {name} is not processed by this simulator yet"
@@ -88,11 +86,7 @@ def _filler(annotation: Any) -> Any:
 def _emit(work: Work, receipt: CebMessage, head: dict[str, Any], status: str,
           at: datetime) -> None:
     processed = work.processed
-    assert processed.id is not None
-    work.session.add(ReceiptOutbox(
-        receipt_id=uuid.uuid4().hex, processed_message_id=processed.id,
-        message_id=processed.message_id, recipient=processed.sender,
-        conversation_id=processed.conversation_id, message_type=receipt.message_type,
-        record_guid=str(head.get("guid", "")), return_status=status,
-        payload=to_json(receipt), created_at=at, stored_at=time.time()))
+    outbox.write(work.session, processed, receipt, recipient=processed.sender,
+                 message_id=processed.message_id, conversation_id=processed.conversation_id,
+                 record_guid=str(head.get("guid", "")), status=status, at=at)
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
+import pytest
 from rq.registry import FailedJobRegistry
 
+from infra.db import unit_of_work
 from infra.queue import enqueue, queue, run_worker, stash
-from services.customs import tasks
+from services.customs import service, tasks
 from tests.customs.builders import (
     dispatched,
     make_arrival,
@@ -40,6 +44,43 @@ class TestProcessMessages:
         assert FailedJobRegistry(queue=queue("customs", customs.redis)).count == 0
         assert customs.statuses(order) == ["2", "120"]
 
+    def test_a_batch_is_one_unit_of_work(self, customs: Customs,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+        order, waybill, lst = make_order(), make_waybill(), make_inventory()
+        units: list[object] = []
+
+        def counted(engine: Any) -> Any:
+            units.append(engine)
+            return unit_of_work(engine)
+
+        monkeypatch.setattr(tasks, "unit_of_work", counted)
+        customs.inspection.auto = False  # its answers are jobs of their own
+        customs.send(order, waybill, lst)
+        assert len(units) == 1
+        assert customs.statuses(lst) == ["2", "120", "399"]
+
+    def test_a_failing_message_fails_alone_and_the_job_is_retried(
+            self, customs: Customs, monkeypatch: pytest.MonkeyPatch) -> None:
+        order, waybill, lst = make_order(), make_waybill(), make_inventory()
+        real = service.HANDLERS["waybill"]
+
+        def broken(**kwargs: Any) -> None:
+            raise RuntimeError("the waybill handler fails")
+
+        monkeypatch.setitem(service.HANDLERS, "waybill", broken)
+        with pytest.raises(tasks.BatchFailed) as failed:
+            tasks.process_messages([dispatched(order), dispatched(waybill), dispatched(lst)])
+        assert failed.value.args[0] == ["1 order record(s)", "failed: RuntimeError",
+                                        "1 inventory record(s)"]
+        assert customs.statuses(order) == ["2", "120"]  # the others were kept
+        assert customs.statuses(lst) == ["2", "120"]  # waiting for its waybill
+        monkeypatch.setitem(service.HANDLERS, "waybill", real)
+        items = [dispatched(order, message_id="m1"), dispatched(waybill, message_id="m2")]
+        items[0]["guid"], items[1]["guid"] = order["guid"], waybill["guid"]
+        assert tasks.process_messages(items) == ["already processed", "1 waybill record(s)"]
+        assert customs.statuses(waybill) == ["2", "399"]
+        assert customs.statuses(lst) == ["2", "120", "399"]
+
     def test_an_expired_stash_is_left_to_the_gateway_sweep(self, customs: Customs) -> None:
         assert tasks.process_messages("sw:batch:gone") == []
         assert customs.ingest_jobs() == []
@@ -64,3 +105,4 @@ class TestApplyInspection:
         run_worker(["customs"], customs.redis, burst=True)
         assert FailedJobRegistry(queue=queue("customs", customs.redis)).count == 0
         assert customs.statuses(lst) == ["2", "120", "399", "800"]
+

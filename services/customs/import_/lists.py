@@ -34,7 +34,7 @@ from services.customs.import_ import (
 from services.customs.import_ import domain as imp
 from services.customs.import_.domain import APPROVED, LIST, STORED, Listing, Treatment
 from services.customs.import_.models import ImportClearance, scaled, unscaled
-from services.customs.models import Document
+from services.customs.models import Document, live
 
 
 def limits(work: Work) -> imp.Limits:
@@ -130,13 +130,13 @@ def accepted_payment(work: Work, ebp_code: str | None, order_no: str | None) -> 
     return work.session.exec(select(Document).where(
         Document.kind == imp.PAYMENT, Document.ebp_code == ebp_code,
         Document.order_no == order_no, Document.status == imp.ACCEPTED,
-        col(Document.deleted).is_(False)).order_by(col(Document.id).desc())).first()
+        live()).order_by(col(Document.id).desc())).first()
 
 
 def match_waiting(*, work: Work, by: Document) -> int:
     """Match the lists at 120 that wait for ``by`` (an accepted order, payment or waybill)."""
     query = select(Document).where(Document.kind == LIST, Document.status == STORED,
-                                   col(Document.deleted).is_(False))
+                                   live())
     if by.kind == imp.WAYBILL:
         query = query.where(Document.logistics_code == by.logistics_code,
                             Document.logistics_no == by.logistics_no)

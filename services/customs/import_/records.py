@@ -10,22 +10,19 @@ modules then check the document and move it on with ``move`` or ``reject``.
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
 
-from contracts.ceb import to_json
-from services.customs import documents
+from services.customs import documents, outbox
 from services.customs.documents import Work
 from services.customs.domain import Decision, ceb_day, decide_app_type, pre_no
 from services.customs.import_ import domain as imp
 from services.customs.import_ import errors, receipts
 from services.customs.import_.receipts import ListKeys
-from services.customs.models import Document, ReceiptOutbox, TimelineEntry
+from services.customs.models import Document, live
 
 CUSTOMS = documents.CUSTOMS
 head_of = receipts.head_of
@@ -120,7 +117,7 @@ def _decide(work: Work, kind: str, app_type: str, existing: Document | None) -> 
 def held_by_list(work: Work, doc: Document) -> bool:
     """Whether a live list in a holding state (120 on, not refused) refers to the document."""
     query = select(Document.id).where(
-        Document.kind == imp.LIST, col(Document.deleted).is_(False),
+        Document.kind == imp.LIST, live(),
         col(Document.status).in_(imp.HOLDING_LIST_STATES))
     if doc.kind == imp.WAYBILL:
         query = query.where(Document.logistics_code == doc.logistics_code,
@@ -189,11 +186,8 @@ def move(work: Work, doc: Document, status: str, info: str, actor: str = CUSTOMS
     at = work.stamp(after=doc.updated_at if doc.status else None)
     doc.status = status
     doc.updated_at = at
-    work.session.add(doc)
-    work.session.flush()
-    assert doc.id is not None
-    work.session.add(TimelineEntry(document_id=doc.id, at=at, status=status, actor=actor,
-                                   info=info[:1000]))
+    documents.settle(work.session, doc)
+    documents.timeline(work.session, doc, at=at, status=status, actor=actor, info=info)
     emit(work, doc, status, info, at, keys)
 
 
@@ -213,13 +207,10 @@ def note(work: Work, doc: Document, status: str, info: str, actor: str = CUSTOMS
 def emit(work: Work, doc: Document, status: str, info: str, at: datetime,
          keys: ListKeys | None = None) -> None:
     """Write the receipt about ``doc`` (to its sender) into customs' receipt outbox."""
-    assert work.processed.id is not None
     message = receipts.build(doc, status, info, at, keys)
-    work.session.add(ReceiptOutbox(
-        receipt_id=uuid.uuid4().hex, processed_message_id=work.processed.id,
-        message_id=doc.message_id, recipient=doc.sender, conversation_id=doc.conversation_id,
-        message_type=message.message_type, record_guid=doc.guid, return_status=status,
-        payload=to_json(message), created_at=at, stored_at=time.time()))
+    outbox.write(work.session, work.processed, message, recipient=doc.sender,
+                 message_id=doc.message_id, conversation_id=doc.conversation_id,
+                 record_guid=doc.guid, status=status, at=at)
 
 
 def refuse(work: Work, kind: str, record: dict[str, Any], info: str, status: str, *,

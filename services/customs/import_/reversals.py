@@ -24,7 +24,7 @@ from services.customs.import_ import errors, facts, jobs, lists, records
 from services.customs.import_.domain import APPROVED, CANCEL, LIST, RETURN, STORED
 from services.customs.import_.models import ImportClearance
 from services.customs.import_.receipts import ListKeys
-from services.customs.models import Document
+from services.customs.models import Document, live
 
 CANCELLABLE = frozenset({STORED, APPROVED, imp.INSPECTING})
 RETURNABLE = frozenset({imp.RELEASED, imp.CLOSED})
@@ -41,7 +41,7 @@ def _list_for(work: Work, head: dict[str, Any], *, withdrawn: bool = False) -> D
     query = select(Document).where(Document.kind == LIST, Document.invt_no == head["invtNo"],
                                    Document.sender == work.sender)
     if not withdrawn:
-        query = query.where(col(Document.deleted).is_(False))
+        query = query.where(live())
     return work.session.exec(query.order_by(col(Document.id).desc())).first()
 
 
@@ -146,7 +146,7 @@ def _returned_list(work: Work, ret: Document) -> tuple[Document | None,
     invt_no = ret.record["InvtRefundHead"]["invtNo"]
     lst = work.session.exec(select(Document).where(
         Document.kind == LIST, Document.invt_no == invt_no,
-        col(Document.deleted).is_(False))).first()
+        live())).first()
     return lst, (lists.clearance_of(work, lst) if lst is not None else None)
 
 
@@ -154,13 +154,13 @@ def goods_back(*, work: Work, logistics_code: str, logistics_no: str, ref: str) 
     """A parcel entered the site or zone: complete the return waiting for it (if any)."""
     lst = work.session.exec(select(Document).where(
         Document.kind == LIST, Document.logistics_code == logistics_code,
-        Document.logistics_no == logistics_no, col(Document.deleted).is_(False))).first()
+        Document.logistics_no == logistics_no, live())).first()
     if lst is None or lst.invt_no is None:
         return []
     ret = work.session.exec(select(Document).where(
         Document.kind == RETURN, Document.party_code == lst.record["InventoryHead"]["agentCode"],
         Document.no == lst.invt_no, Document.status == STORED,
-        col(Document.deleted).is_(False))).first()
+        live())).first()
     if ret is None:
         return []
     _complete(work, ret, lst, ref)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import select
 
 from services.customs.documents import Work
 from services.customs.import_ import domain as imp
 from services.customs.import_ import errors, facts, lists, records
-from services.customs.models import Document
+from services.customs.models import Document, live
 
 
 def declare_order(*, work: Work, record: dict[str, Any]) -> None:
@@ -74,7 +74,7 @@ def declare_signed(*, work: Work, record: dict[str, Any]) -> None:
     lst = work.session.exec(select(Document).where(
         Document.kind == imp.LIST, Document.logistics_code == record["logisticsCode"],
         Document.logistics_no == record["logisticsNo"], Document.status == imp.RELEASED,
-        col(Document.deleted).is_(False))).first()
+        live())).first()
     if lst is not None:
         records.move(work, lst, imp.CLOSED, f"结关：运单已签收 delivered at "
                                             f"{record['logisticsTime']}")

@@ -1,0 +1,99 @@
+"""``infra.db.add_row`` (rows written with the commit) and ``infra.outbox.on_commit`` (hooks
+after it), on SQLite and on PostgreSQL where it answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from infra.db import add_row, create_tables, make_engine, pending_rows, unit_of_work
+from infra.outbox import on_commit
+from infra.settings import CommonSettings
+from tests.conftest import Backend
+
+metadata = MetaData()
+parent = Table("parent", metadata, Column("id", Integer, primary_key=True),
+               Column("name", String(20), unique=True))
+child = Table("child", metadata, Column("id", Integer, primary_key=True),
+              Column("parent_id", Integer, nullable=False), Column("note", String(20)))
+
+
+@pytest.fixture
+def engine(backend: Backend) -> Iterator[Engine]:
+    settings = CommonSettings(**backend.settings_kwargs())  # type: ignore[arg-type]
+    engine = make_engine(*settings.database_url_for("infra"))
+    create_tables(engine, metadata)
+    yield engine
+    engine.dispose()
+
+
+def _notes(engine: Engine) -> list[tuple[int, str]]:
+    with engine.connect() as conn:
+        return [(r.parent_id, r.note) for r in conn.execute(select(child).order_by(child.c.id))]
+
+
+class TestAddRow:
+    def test_rows_go_in_at_the_commit_in_order_with_ids_the_flush_gave(
+            self, engine: Engine) -> None:
+        with unit_of_work(engine) as uow:
+            session = uow.session
+            ids: dict[str, int] = {}
+            for n in range(3):
+                add_row(session, child, lambda n=n: {"parent_id": ids["p"], "note": f"n{n}"})
+            ids["p"] = session.execute(parent.insert().values(name="p")).inserted_primary_key[0]
+            assert _notes(engine) == []  # nothing before the commit
+            assert [r["note"] for r in pending_rows(session, child)] == ["n0", "n1", "n2"]
+        assert _notes(engine) == [(ids["p"], "n0"), (ids["p"], "n1"), (ids["p"], "n2")]
+
+    def test_a_rollback_drops_the_rows(self, engine: Engine) -> None:
+        with pytest.raises(RuntimeError), unit_of_work(engine) as uow:
+            add_row(uow.session, child, lambda: {"parent_id": 1, "note": "lost"})
+            raise RuntimeError("the unit of work fails")
+        with unit_of_work(engine) as uow:
+            add_row(uow.session, child, lambda: {"parent_id": 1, "note": "kept"})
+        assert _notes(engine) == [(1, "kept")]
+
+    def test_a_savepoint_neither_writes_nor_drops_them(self, engine: Engine) -> None:
+        with Session(engine) as session:
+            session.execute(parent.insert().values(name="taken"))
+            add_row(session, child, lambda: {"parent_id": 1, "note": "before"})
+            with session.begin_nested():
+                assert pending_rows(session, child)  # the savepoint's release kept them
+            with pytest.raises(IntegrityError), session.begin_nested():
+                add_row(session, child, lambda: {"parent_id": 1, "note": "inside"})
+                session.execute(parent.insert().values(name="taken"))
+            assert [r["note"] for r in pending_rows(session, child)] == ["before", "inside"]
+            assert _notes(engine) == []
+            session.commit()
+        assert _notes(engine) == [(1, "before"), (1, "inside")]
+
+
+class TestOnCommit:
+    def test_hooks_wait_for_the_real_commit_not_a_savepoint(self, engine: Engine) -> None:
+        ran: list[str] = []
+        with Session(engine) as session:
+            on_commit(session, lambda: ran.append("first"))
+            with session.begin_nested():
+                session.execute(parent.insert().values(name="a"))
+            assert ran == []  # releasing the savepoint is not the commit
+            on_commit(session, lambda: ran.append("second"))
+            session.commit()
+            assert ran == ["first", "second"]
+            on_commit(session, lambda: ran.append("third"))
+            session.execute(parent.insert().values(name="b"))
+            session.commit()
+        assert ran == ["first", "second", "third"]
+
+    def test_a_rollback_never_runs_them(self, engine: Engine) -> None:
+        ran: list[str] = []
+        with Session(engine) as session:
+            on_commit(session, lambda: ran.append("never"))
+            session.execute(parent.insert().values(name="a"))
+            session.rollback()
+            session.commit()
+        assert ran == []
