@@ -21,9 +21,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 ASK_QUEUE = "inspection"
-ASSESS = "services.inspection.tasks.assess"
+ASSESS = "services.inspection.tasks.assess"  # one InspectionRequest
+ASSESS_MANY = "services.inspection.tasks.assess_many"  # a list of them, from one batch
 ANSWER_QUEUE = "customs"
-APPLY = "services.customs.tasks.apply_inspection"
+APPLY = "services.customs.tasks.apply_inspection"  # one InspectionResult
+APPLY_MANY = "services.customs.tasks.apply_inspections"  # a list of them
 
 Lane = Literal["release", "document_review", "physical_inspection", "quarantine_treatment"]
 Outcome = Literal["release", "return_abroad", "destruction", "detained_clearance",

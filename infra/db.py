@@ -8,10 +8,11 @@ when the commit succeeded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData, Table, delete, event, insert, text
 from sqlalchemy.engine import Engine
@@ -80,6 +81,9 @@ def delete_all_rows(session: Session, metadata: MetaData) -> dict[str, int]:
     return deleted
 
 
+T = TypeVar("T")
+FAILED = "failed: "
+_log = logging.getLogger(__name__)
 _ROWS = "infra.db.rows"
 _LISTENING = "infra.db.rows.listening"
 
@@ -141,6 +145,45 @@ class UnitOfWork:
         hooks, self._after_commit = self._after_commit, []
         for hook in hooks:
             hook()
+
+
+def run_batch(engine: Engine, items: Sequence[T], handle: Callable[[UnitOfWork, T], str],
+              *, log: logging.Logger | None = None) -> list[str]:
+    """Handle every item in one unit of work; what happened to each, in order.
+
+    When an item fails, that work is rolled back (its after-commit hooks never run) and
+    every item is handled again in a unit of work of its own: the failing ones answer
+    ``failed: <Error>``, the others are kept. ``handle`` must be idempotent (a redelivered
+    job runs it again).
+    """
+    try:
+        with unit_of_work(engine) as uow:
+            return [handle(uow, item) for item in items]
+    except Exception:
+        if len(items) == 1:
+            raise
+        (log or _log).warning("a batch of %d failed as a whole: one unit of work per item",
+                              len(items), exc_info=True)
+    outcomes = []
+    for item in items:
+        try:
+            with unit_of_work(engine) as uow:
+                outcomes.append(handle(uow, item))
+        except Exception as exc:
+            (log or _log).exception("an item of a batch failed")
+            outcomes.append(f"{FAILED}{exc.__class__.__name__}")
+    return outcomes
+
+
+class BatchFailed(Exception):
+    """Some items of a batch failed (the others were kept): the job fails, rq retries it."""
+
+
+def raise_if_failed(outcomes: list[str]) -> list[str]:
+    """``outcomes`` of ``run_batch``; raises ``BatchFailed`` with them if an item failed."""
+    if any(o.startswith(FAILED) for o in outcomes):
+        raise BatchFailed(outcomes)
+    return outcomes
 
 
 @contextmanager

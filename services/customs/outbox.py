@@ -79,7 +79,8 @@ def send(engine: Engine, redis: Redis, *, processed_ids: list[int],
         rows = uow.session.exec(select(ReceiptOutbox).where(
             col(ReceiptOutbox.processed_message_id).in_(processed_ids),
             col(ReceiptOutbox.sent_at).is_(None)).order_by(col(ReceiptOutbox.id))).all()
-        _hand_over(uow.session, redis, message_ids, list(rows))
+        if rows or message_ids:
+            _hand_over(uow.session, redis, message_ids, list(rows))
     return len(rows)
 
 

@@ -58,6 +58,7 @@ from sqlmodel import Session, col, or_, select
 from contracts.inspection import (
     ASK_QUEUE,
     ASSESS,
+    ASSESS_MANY,
     HOLDING_LANES,
     InspectionRequest,
     InspectionResult,
@@ -75,6 +76,7 @@ log = logging.getLogger(__name__)
 
 INSPECTION = "inspection"  # the sender of answers, as customs records them
 _ASKED = "sw.inspection.asked"  # session.info: the checks asked in this unit of work
+_SENDING = "sw.inspection.sending"  # session.info: their hand-over is registered
 ClearedCallback = Callable[[Work, Document], None]
 _ON_CLEARED: dict[str, ClearedCallback] = {}
 
@@ -161,23 +163,37 @@ def _head_and_lines(record: dict[str, Any]) -> tuple[dict[str, Any], list[dict[s
 
 
 def send_after_commit(uow: UnitOfWork, redis: Redis) -> None:
-    """Once ``uow`` commits: enqueue the questions ``ask`` added in it (nothing if none)."""
-    asked: list[InspectionCheck] = uow.session.info.pop(_ASKED, [])
-    if not asked:
+    """Once ``uow`` commits: enqueue the questions ``ask`` added in it (nothing if none).
+
+    Called again in the same unit of work (after each message of a batch), it adds
+    nothing: the questions of the whole unit go together, in one job when there are
+    several (``ASSESS_MANY``).
+    """
+    session = uow.session
+    if not session.info.get(_ASKED) or session.info.get(_SENDING):
         return
-    engine = uow.session.get_bind()
+    session.info[_SENDING] = True
+    engine = session.get_bind()
     assert isinstance(engine, Engine)
-    questions = [(check.token, check.request) for check in asked]
 
     def hand_over() -> None:
-        for token, request in questions:
-            enqueue(redis, ASK_QUEUE, ASSESS, request, job_id=_job_id(token))
-        with unit_of_work(engine) as marking:
-            marking.session.exec(update(InspectionCheck).where(  # type: ignore[call-overload]
-                col(InspectionCheck.token).in_([t for t, _ in questions]))
-                .values(sent_at=time.time()))
+        session.info.pop(_SENDING, None)
+        asked: list[InspectionCheck] = session.info.pop(_ASKED, [])
+        _send(engine, redis, [(check.token, check.request) for check in asked])
 
     uow.after_commit(hand_over)
+
+
+def _send(engine: Engine, redis: Redis, questions: list[tuple[str, dict[str, Any]]]) -> None:
+    if len(questions) == 1:
+        [(token, request)] = questions
+        enqueue(redis, ASK_QUEUE, ASSESS, request, job_id=_job_id(token))
+    else:
+        enqueue(redis, ASK_QUEUE, ASSESS_MANY, [request for _, request in questions])
+    with unit_of_work(engine) as marking:
+        marking.session.exec(update(InspectionCheck).where(  # type: ignore[call-overload]
+            col(InspectionCheck.token).in_([t for t, _ in questions]))
+            .values(sent_at=time.time()))
 
 
 def resend(engine: Engine, redis: Redis, *, older_than: float) -> int:
@@ -277,8 +293,14 @@ def view(session: Session, doc: Document) -> dict[str, Any] | None:
 # ------------------------------------------------------------------ answers
 
 
-def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str, Any]) -> str:
-    """Record one answer of inspection (once per token and seq) and act on it."""
+def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str, Any],
+          now: datetime | None = None, handed: list[ProcessedMessage] | None = None) -> str:
+    """Record one answer of inspection (once per token and seq) and act on it.
+
+    Its receipts go to the gateway after the commit; with ``handed`` the caller sends
+    them instead (a batch of answers at once) and the answer's processed message is
+    appended there.
+    """
     res = InspectionResult.model_validate(result)
     session = uow.session
     check = session.exec(select(InspectionCheck).where(
@@ -289,11 +311,11 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
     done = session.exec(select(ProcessedMessage).where(
         ProcessedMessage.guid == guid, ProcessedMessage.sender == INSPECTION)).first()
     if done is not None:
-        _hand_over_after_commit(uow, redis, done)
+        _hand_over_after_commit(uow, redis, done, handed)
         return "already applied"
     doc = session.get(Document, check.document_id)
     assert doc is not None
-    now = SimClock(redis).now()
+    now = now or SimClock(redis).now()
     processed = ProcessedMessage(
         guid=guid, sender=INSPECTION, message_id=f"inspection:{guid}"[:64],
         message_type="InspectionResult", conversation_id=doc.conversation_id,
@@ -302,6 +324,7 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
     session.flush()  # a concurrent delivery of the same answer fails here, and retries
     work = Work(session=session, settings=settings, processed=processed, now=now)
     documents.lock(work, _locks(doc))  # serialize with the arrival of its parcel
+    session.flush()  # what this unit of work changed stays (a batch may hold more answers)
     session.refresh(check)
     session.refresh(doc)
     if res.seq <= check.seq:
@@ -309,7 +332,7 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
     else:
         processed.outcome = _apply(work, check, doc, res)
     if outbox.written(session, processed):
-        _hand_over_after_commit(uow, redis, processed)
+        _hand_over_after_commit(uow, redis, processed, handed)
     return processed.outcome
 
 
@@ -320,7 +343,11 @@ def _locks(doc: Document) -> list[str]:
     return keys
 
 
-def _hand_over_after_commit(uow: UnitOfWork, redis: Redis, processed: ProcessedMessage) -> None:
+def _hand_over_after_commit(uow: UnitOfWork, redis: Redis, processed: ProcessedMessage,
+                            handed: list[ProcessedMessage] | None) -> None:
+    if handed is not None:
+        uow.after_commit(lambda: handed.append(processed))
+        return
     engine = uow.session.get_bind()
     assert isinstance(engine, Engine) and processed.id is not None
     processed_id = processed.id

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from redis import Redis
 from sqlalchemy.engine import Engine
 
 from infra.clock import SimClock
-from infra.db import UnitOfWork, unit_of_work
+from infra.db import UnitOfWork, raise_if_failed, run_batch
 from infra.queue import unstash
 from services.customs import outbox, risk, service
 from services.customs.config import Settings
@@ -26,9 +25,9 @@ def process_messages(batch: list[dict[str, Any]] | str) -> list[str]:
 
     ``batch`` is the list of messages, or the key they are stashed under beside the job
     (``infra.queue.stash``, what the gateway's dispatcher sends). The batch is processed
-    in one unit of work; when a message fails, that work is rolled back and the batch is
-    processed again one unit of work per message, so one failing message does not stop
-    the others. The job then fails so rq retries it (the done ones are skipped).
+    in one unit of work (``infra.db.run_batch``: message by message when one fails, so
+    one failing message does not stop the others; the job then fails so rq retries it,
+    and the done ones are skipped). Its receipts go to the gateway in one job.
     """
     engine, redis = resources.engine(), resources.redis()
     if isinstance(batch, str):
@@ -37,53 +36,28 @@ def process_messages(batch: list[dict[str, Any]] | str) -> list[str]:
             log.warning("batch %s is no longer stashed", batch)
             return []
         batch = items
+    settings: Settings = resources.config()
     now = SimClock(redis).now()  # one reading of the clock for the batch
     handed: list[ProcessedMessage] = []
+
+    def handle(uow: UnitOfWork, item: dict[str, Any]) -> str:
+        return service.process_message(uow=uow, redis=redis, settings=settings, item=item,
+                                       now=now, handed=handed)
+
     try:
-        with unit_of_work(engine) as uow:
-            outcomes = [_process(uow, item, now, handed) for item in batch]
-    except Exception:
-        if len(batch) == 1:
-            raise
-        log.warning("batch of %d failed as a whole: one unit of work per message",
-                    len(batch), exc_info=True)
-        outcomes = _one_by_one(engine, batch, now, handed)
+        outcomes = run_batch(engine, batch, handle, log=log)
     finally:
         _hand_over(engine, redis, handed)
-    if any(o.startswith("failed: ") for o in outcomes):
-        raise BatchFailed(outcomes)
-    return outcomes
+    return raise_if_failed(outcomes)
 
 
-class BatchFailed(Exception):
-    """Some messages of a batch failed (the others were processed): rq retries the job."""
-
-
-def _process(uow: UnitOfWork, item: dict[str, Any], now: datetime,
-             handed: list[ProcessedMessage]) -> str:
-    return service.process_message(uow=uow, redis=resources.redis(),
-                                   settings=resources.config(), item=item, now=now,
-                                   handed=handed)
-
-
-def _one_by_one(engine: Engine, batch: list[dict[str, Any]], now: datetime,
-                handed: list[ProcessedMessage]) -> list[str]:
-    outcomes = []
-    for item in batch:
-        try:
-            with unit_of_work(engine) as uow:
-                outcomes.append(_process(uow, item, now, handed))
-        except Exception as exc:
-            log.exception("processing message %s failed", item.get("message_id"))
-            outcomes.append(f"failed: {exc.__class__.__name__}")
-    return outcomes
-
-
-def _hand_over(engine: Engine, redis: Redis, handed: list[ProcessedMessage]) -> None:
-    """The receipts of the processed messages go to the gateway in one job."""
+def _hand_over(engine: Engine, redis: Redis, handed: list[ProcessedMessage], *,
+               messages: bool = True) -> None:
+    """The receipts of the processed messages (or answers) go to the gateway in one job;
+    with ``messages`` it hears that these gateway messages were processed."""
     if handed:
         outbox.send(engine, redis, processed_ids=[p.id for p in handed if p.id is not None],
-                    message_ids=[p.message_id for p in handed])
+                    message_ids=[p.message_id for p in handed] if messages else [])
 
 
 def process_batch(key: str) -> list[str]:
@@ -106,6 +80,23 @@ def resend_outbox() -> int:
 def apply_inspection(result: dict[str, Any]) -> str:
     """Inspection's answer about a list (``contracts.inspection.InspectionResult``): record
     it, emit 500/501-503/599/700, release when cleared. Idempotent by token and seq."""
-    redis = resources.redis()
-    with unit_of_work(resources.engine()) as uow:
-        return risk.apply(uow=uow, redis=redis, settings=resources.config(), result=result)
+    return apply_inspections([result])[0]
+
+
+def apply_inspections(results: list[dict[str, Any]]) -> list[str]:
+    """Inspection's answers, as ``apply_inspection`` each, in one unit of work (like a
+    batch of messages); their receipts go to the gateway in one job."""
+    engine, redis = resources.engine(), resources.redis()
+    settings: Settings = resources.config()
+    now = SimClock(redis).now()
+    handed: list[ProcessedMessage] = []
+
+    def handle(uow: UnitOfWork, result: dict[str, Any]) -> str:
+        return risk.apply(uow=uow, redis=redis, settings=settings, result=result, now=now,
+                          handed=handed)
+
+    try:
+        outcomes = run_batch(engine, results, handle, log=log)
+    finally:
+        _hand_over(engine, redis, handed, messages=False)
+    return raise_if_failed(outcomes)

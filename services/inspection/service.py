@@ -18,12 +18,13 @@ from sqlmodel import Session, col, select
 from contracts.inspection import (
     ANSWER_QUEUE,
     APPLY,
+    APPLY_MANY,
     FirstLineEntry,
     InspectionRequest,
     InspectionResult,
 )
 from infra.db import UnitOfWork, delete_all_rows
-from infra.queue import enqueue_after_commit
+from infra.queue import enqueue
 from infra.scheduler import schedule
 from services.inspection import domain, reference
 from services.inspection.config import Settings
@@ -34,6 +35,8 @@ from services.inspection.models import RiskDecision
 QUEUE = "inspection"
 AUTO_RESOLVE = "services.inspection.tasks.auto_resolve"
 AUTO_OFFICER = "auto-officer"
+
+_ANSWERS = "inspection.answers"  # session.info: the answers of this unit of work
 
 
 def assess(*, uow: UnitOfWork, redis: Redis, settings: Settings, request: dict[str, Any],
@@ -203,10 +206,22 @@ def _schedule_auto_officer(uow: UnitOfWork, redis: Redis, settings: Settings,
 
 
 def _answer(uow: UnitOfWork, redis: Redis, row: RiskDecision) -> None:
-    """Tell customs (after commit) where the decision on its list stands."""
+    """Tell customs (after commit) where the decision on its list stands: the answers of
+    one unit of work go together, in one job when there are several (``APPLY_MANY``)."""
     if row.subject != "list" or not row.token:
         return
-    enqueue_after_commit(uow, redis, ANSWER_QUEUE, APPLY, result(row).model_dump(mode="json"))
+    answers: list[dict[str, Any]] | None = uow.session.info.get(_ANSWERS)
+    if answers is None:
+        answers = uow.session.info[_ANSWERS] = []
+        uow.after_commit(lambda: _send_answers(redis, answers))
+    answers.append(result(row).model_dump(mode="json"))
+
+
+def _send_answers(redis: Redis, answers: list[dict[str, Any]]) -> None:
+    if len(answers) == 1:
+        enqueue(redis, ANSWER_QUEUE, APPLY, answers[0])
+    else:
+        enqueue(redis, ANSWER_QUEUE, APPLY_MANY, answers)
 
 
 def result(row: RiskDecision) -> InspectionResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.clock import SimClock
-from infra.db import unit_of_work
+from infra.db import UnitOfWork, raise_if_failed, run_batch, unit_of_work
 from services.inspection import models, service  # noqa: F401  (models: registers the tables)
 from services.inspection.db import resources
 
@@ -17,11 +17,21 @@ def assess(request: dict[str, Any]) -> str:
 
     Idempotent by the list's identity: asked again, it answers with the decision made.
     """
+    return assess_many([request])[0]
+
+
+def assess_many(requests: list[dict[str, Any]]) -> list[str]:
+    """Customs' questions of one batch, as ``assess`` each, in one unit of work (item by
+    item when one fails); the answers go back together."""
     redis = resources.redis()
-    with unit_of_work(resources.engine()) as uow:
-        row = service.assess(uow=uow, redis=redis, settings=resources.config(),
-                             request=request, now=SimClock(redis).now())
+    settings, now = resources.config(), SimClock(redis).now()
+
+    def handle(uow: UnitOfWork, request: dict[str, Any]) -> str:
+        row = service.assess(uow=uow, redis=redis, settings=settings, request=request,
+                             now=now)
         return f"{row.identity}: {row.lane} {row.state} {row.outcome or ''}".strip()
+
+    return raise_if_failed(run_batch(resources.engine(), requests, handle))
 
 
 def auto_resolve(decision_id: int, seq: int) -> str:

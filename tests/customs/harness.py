@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from contracts.inspection import ASSESS, InspectionRequest, InspectionResult
+from contracts.inspection import ASSESS, ASSESS_MANY, InspectionRequest, InspectionResult
 from infra.clock import SimClock
 from infra.queue import queue
 from services.customs import service, tasks
@@ -57,8 +57,9 @@ class Inspection:
         """The questions customs enqueued since the last call (taken off the queue)."""
         out = []
         for job in queue("inspection", self.redis).jobs:
-            assert job.func_name == ASSESS
-            out.append(InspectionRequest.model_validate(job.args[0]))
+            assert job.func_name in (ASSESS, ASSESS_MANY)
+            asked = job.args[0] if job.func_name == ASSESS_MANY else [job.args[0]]
+            out.extend(InspectionRequest.model_validate(a) for a in asked)
             job.delete()  # answered here: the real service would have run it
         self.asked.extend(out)
         return out

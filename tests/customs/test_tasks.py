@@ -8,7 +8,9 @@ import orjson
 import pytest
 from rq.registry import FailedJobRegistry
 
-from infra.db import unit_of_work
+import infra.db
+from contracts.inspection import APPLY_MANY, ASSESS_MANY
+from infra.db import BatchFailed, unit_of_work
 from infra.queue import enqueue, queue, run_worker, stash
 from services.customs import service, tasks
 from tests.customs.builders import (
@@ -53,7 +55,7 @@ class TestProcessMessages:
             units.append(engine)
             return unit_of_work(engine)
 
-        monkeypatch.setattr(tasks, "unit_of_work", counted)
+        monkeypatch.setattr(infra.db, "unit_of_work", counted)  # the one run_batch uses
         customs.inspection.auto = False  # its answers are jobs of their own
         customs.send(order, waybill, lst)
         assert len(units) == 1
@@ -68,7 +70,7 @@ class TestProcessMessages:
             raise RuntimeError("the waybill handler fails")
 
         monkeypatch.setitem(service.HANDLERS, "waybill", broken)
-        with pytest.raises(tasks.BatchFailed) as failed:
+        with pytest.raises(BatchFailed) as failed:
             tasks.process_messages([dispatched(order), dispatched(waybill), dispatched(lst)])
         assert failed.value.args[0] == ["1 order record(s)", "failed: RuntimeError",
                                         "1 inventory record(s)"]
@@ -84,6 +86,32 @@ class TestProcessMessages:
     def test_an_expired_stash_is_left_to_the_gateway_sweep(self, customs: Customs) -> None:
         assert tasks.process_messages("sw:batch:gone") == []
         assert customs.ingest_jobs() == []
+
+
+class TestInspectionRoundTrip:
+    def test_the_lists_of_a_batch_are_asked_about_in_one_job(self, customs: Customs) -> None:
+        customs.inspection.auto = False
+        flows = [m for n in (1, 2) for m in (make_order(n), make_waybill(n), make_inventory(n))]
+        customs.send(*flows)
+        [job] = queue("inspection", customs.redis).jobs
+        assert job.func_name == ASSESS_MANY
+        assert [q.copNo for q in customs.inspection.questions()] == ["INV00000001",
+                                                                      "INV00000002"]
+
+    def test_answers_of_a_batch_release_in_one_unit_and_one_receipt_job(
+            self, customs: Customs) -> None:
+        customs.inspection.auto = False
+        lists = [make_inventory(1), make_inventory(2)]
+        customs.send(make_order(1), make_waybill(1), lists[0], make_order(2),
+                     make_waybill(2), lists[1], make_arrival([1, 2]))
+        jobs_before = len(customs.ingest_jobs())
+        answers = [result(q).model_dump(mode="json") for q in customs.inspection.questions()]
+        enqueue(customs.redis, "customs", APPLY_MANY, answers)
+        run_worker(["customs"], customs.redis, burst=True)
+        assert FailedJobRegistry(queue=queue("customs", customs.redis)).count == 0
+        assert [customs.statuses(lst)[-1] for lst in lists] == ["800", "800"]
+        assert len(customs.ingest_jobs()) == jobs_before + 1
+        assert tasks.apply_inspections(answers) == ["already applied", "already applied"]
 
 
 class TestResendOutbox:

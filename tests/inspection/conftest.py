@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from redis import Redis
 
-from contracts.inspection import APPLY, FirstLineEntry, InspectionResult
+from contracts.inspection import APPLY, APPLY_MANY, FirstLineEntry, InspectionResult
 from infra.clock import SimClock
 from infra.db import unit_of_work
 from infra.queue import queue
@@ -92,8 +92,9 @@ class Inspection:
     def answers(self) -> list[InspectionResult]:
         """Every answer enqueued for customs, in order."""
         jobs = queue("customs", self.redis).jobs
-        assert all(j.func_name == APPLY for j in jobs)
-        return [InspectionResult.model_validate(j.args[0]) for j in jobs]
+        assert all(j.func_name in (APPLY, APPLY_MANY) for j in jobs)
+        return [InspectionResult.model_validate(a) for j in jobs
+                for a in (j.args[0] if j.func_name == APPLY_MANY else [j.args[0]])]
 
     def schedule(self) -> list[dict[str, Any]]:
         return pending(self.redis)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from rq.registry import FailedJobRegistry
 
+from contracts.inspection import APPLY_MANY
 from infra.clock import SimClock
+from infra.db import BatchFailed
 from infra.queue import enqueue, queue, run_worker
 from infra.scheduler import run_due
+from services.inspection import tasks
 from tests.inspection.conftest import NOW, Inspection, question
 
 APPLES = {"gnum": 1, "gcode": "0808100000", "gname": "新鲜苹果", "qty": "5", "country": "502"}
@@ -26,6 +30,25 @@ class TestAssess:
         work(inspection)
         [answer] = inspection.answers()
         assert (answer.token, answer.release_allowed) == (ask["token"], True)
+
+
+    def test_the_questions_of_a_batch_are_answered_in_one_job(
+            self, inspection: Inspection) -> None:
+        asks = [question(1), question(2, items=[APPLES]), question(3)]
+        enqueue(inspection.redis, "inspection", "services.inspection.tasks.assess_many", asks)
+        work(inspection)
+        [job] = queue("customs", inspection.redis).jobs
+        assert job.func_name == APPLY_MANY
+        answers = inspection.answers()
+        assert [a.token for a in answers] == [a["token"] for a in asks]
+        assert [a.state for a in answers] == ["final", "pending", "final"]  # apples: held
+
+    def test_a_failing_question_fails_alone(self, inspection: Inspection) -> None:
+        asks = [question(1), {**question(2), "items": "not a list"}, question(3)]
+        with pytest.raises(BatchFailed) as failed:
+            tasks.assess_many(asks)
+        assert failed.value.args[0][1] == "failed: ValidationError"
+        assert [a.token for a in inspection.answers()] == [asks[0]["token"], asks[2]["token"]]
 
 
 class TestAutoResolve:

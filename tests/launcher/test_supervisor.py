@@ -68,7 +68,9 @@ class TestCheck:
     def test_keeps_pids_json_current(self, supervisor: Supervisor, tmp_path: Path) -> None:
         old = supervisor.pids()["worker-test-1"]
         os.kill(old, signal.SIGKILL)
-        wait_for(lambda: (supervisor.check(), supervisor.alive("worker-test-1"))[1])
+        # the kill takes effect asynchronously: wait for the new child, not the old one
+        assert wait_for(lambda: (supervisor.check(), supervisor.alive("worker-test-1"))[1]
+                        and supervisor.pids()["worker-test-1"] != old)
 
         written = json.loads((tmp_path / "pids.json").read_text())
         assert written["parts"] == supervisor.pids()
