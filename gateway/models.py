@@ -8,13 +8,14 @@ from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field
 
 from gateway.db import GatewayTable
+from infra.db import new_list
 
 
 class Enterprise(GatewayTable, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=10, unique=True, index=True)
     name: str = Field(max_length=100)
-    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    roles: list[str] = Field(default_factory=new_list, sa_column=Column(JSON, nullable=False))
     callback_url: str | None = Field(default=None, max_length=1000)
     callback_format: str = Field(default="json", max_length=4)
     api_key_hash: str = Field(max_length=64, unique=True, index=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text, update
+from sqlalchemy import bindparam, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -74,18 +74,22 @@ def lock(work: Work, keys: Iterable[str]) -> None:
                                           {"k": number})
 
 
+# Built once: the hot path runs them for every record (only their parameters change).
+_FIND_LIVE = select(Document).where(
+    Document.kind == bindparam("kind"), Document.party_code == bindparam("party"),
+    Document.no == bindparam("no"), live())
+_BUMP = (update(Sequence).where(col(Sequence.name) == bindparam("series"))
+         .values(value=col(Sequence.value) + 1).returning(col(Sequence.value)))
+
+
 def find_live(session: Session, kind: Kind, party: str, no: str) -> Document | None:
     """The document (not deleted) of a kind with this business key."""
-    return session.exec(select(Document).where(
-        Document.kind == kind, Document.party_code == party, Document.no == no,
-        live())).first()
+    return session.exec(_FIND_LIVE, params={"kind": kind, "party": party, "no": no}).first()
 
 
 def next_number(session: Session, name: str) -> int:
     """The next value of a number series (starting at 1)."""
-    bump = (update(Sequence).where(col(Sequence.name) == name)
-            .values(value=col(Sequence.value) + 1).returning(col(Sequence.value)))
-    value = session.exec(bump).scalar_one_or_none()
+    value = session.exec(_BUMP, params={"series": name}).scalar_one_or_none()
     if value is not None:
         return int(value)
     try:
@@ -93,7 +97,7 @@ def next_number(session: Session, name: str) -> int:
             session.add(Sequence(name=name, value=1))
         return 1
     except IntegrityError:  # another worker created the series meanwhile
-        return int(session.exec(bump).scalar_one())
+        return int(session.exec(_BUMP, params={"series": name}).scalar_one())
 
 
 def new_pre_no(work: Work, kind: Kind) -> str:
@@ -199,17 +203,23 @@ def _decide(work: Work, kind: Kind, app_type: str, existing: Document | None) ->
 
 def _held(session: Session, doc: Document) -> bool:
     """Whether a list in a holding state (120 and on, not rejected) refers to the document."""
-    query = select(Document.id).where(
+    party, no = (getattr(doc, name) for name in REFERS_BY[doc.kind])
+    return session.exec(_HELD[doc.kind], params={"party": party, "no": no}).first() is not None
+
+
+def _held_by(party: Any, no: Any) -> Any:
+    return select(Document.id).where(
         Document.kind == "inventory", live(),
-        col(Document.status).in_(domain.HOLDING_LIST_STATES))
-    if doc.kind == "order":
-        query = query.where(Document.ebp_code == doc.ebp_code, Document.order_no == doc.order_no)
-    elif doc.kind == "receipt":
-        query = query.where(Document.ebc_code == doc.ebc_code, Document.order_no == doc.order_no)
-    else:
-        query = query.where(Document.logistics_code == doc.logistics_code,
-                            Document.logistics_no == doc.logistics_no)
-    return session.exec(query).first() is not None
+        col(Document.status).in_(domain.HOLDING_LIST_STATES),
+        party == bindparam("party"), no == bindparam("no"))
+
+
+# the fields of an order, receipt or waybill a list refers to it by (party, number)
+REFERS_BY = {"order": ("ebp_code", "order_no"), "receipt": ("ebc_code", "order_no"),
+             "waybill": ("logistics_code", "logistics_no")}
+_HELD = {"order": _held_by(Document.ebp_code, Document.order_no),
+         "receipt": _held_by(Document.ebc_code, Document.order_no),
+         "waybill": _held_by(Document.logistics_code, Document.logistics_no)}
 
 
 def _fill(work: Work, doc: Document, record: dict[str, Any]) -> None:

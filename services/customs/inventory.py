@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from services.customs import documents, domain, facts, matching, risk
 from services.customs.documents import Work
@@ -65,18 +67,22 @@ def match(*, work: Work, doc: Document) -> None:
     risk.ask(work=work, doc=doc)
 
 
+def _waiting_for(party: Any, no: Any) -> SelectOfScalar[Document]:
+    """The lists at 120 with this party and number (built once per kind of document)."""
+    return select(Document).where(
+        Document.kind == "inventory", Document.status == STORED, live(),
+        party == bindparam("party"), no == bindparam("no")).order_by(col(Document.id))
+
+
+_WAITING = {"order": _waiting_for(Document.ebp_code, Document.order_no),
+            "receipt": _waiting_for(Document.ebc_code, Document.order_no),
+            "waybill": _waiting_for(Document.logistics_code, Document.logistics_no)}
+
+
 def match_waiting(*, work: Work, by: Document) -> int:
     """Match the lists at 120 that wait for ``by`` (an accepted order, receipt or waybill)."""
-    query = select(Document).where(Document.kind == "inventory", Document.status == STORED,
-                                   live())
-    if by.kind == "order":
-        query = query.where(Document.ebp_code == by.ebp_code, Document.order_no == by.order_no)
-    elif by.kind == "receipt":
-        query = query.where(Document.ebc_code == by.ebc_code, Document.order_no == by.order_no)
-    else:
-        query = query.where(Document.logistics_code == by.logistics_code,
-                            Document.logistics_no == by.logistics_no)
-    waiting = list(work.session.exec(query.order_by(col(Document.id))).all())
+    party, no = (getattr(by, name) for name in documents.REFERS_BY[by.kind])
+    waiting = list(work.session.exec(_WAITING[by.kind], params={"party": party, "no": no}))
     for doc in waiting:
         match(work=work, doc=doc)
     return len(waiting)

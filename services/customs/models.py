@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ColumnElement, ForeignKey, Index, Integer, text
 from sqlmodel import Field, col
 
-from infra.db import UtcDateTime
+from infra.db import UtcDateTime, new_list
 from services.customs.db import CustomsTable
 
 
@@ -53,7 +53,7 @@ class Document(CustomsTable, table=True):
     app_status: str = Field(max_length=1)
     deleted: bool = False
     record: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    mismatches: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    mismatches: list[str] = Field(default_factory=new_list, sa_column=Column(JSON, nullable=False))
     declared_at: datetime = Field(sa_type=_tz())
     updated_at: datetime = Field(sa_type=_tz())
 
@@ -162,7 +162,8 @@ class InspectionCheck(CustomsTable, table=True):
     release_allowed: bool = False
     decision_id: int | None = None
     risk_level: str | None = Field(default=None, max_length=8)
-    hits: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    hits: list[dict[str, Any]] = Field(default_factory=new_list,
+                                       sa_column=Column(JSON, nullable=False))
     reason_en: str = Field(default="", max_length=2000)
     reason_zh: str = Field(default="", max_length=2000)
     resolution_en: str | None = Field(default=None, max_length=1000)

@@ -33,14 +33,16 @@ HANDLERS: dict[domain.Kind, Callable[..., None]] = {
 
 def process_message(*, uow: UnitOfWork, redis: Redis, settings: Settings,
                     item: dict[str, Any], now: datetime | None = None,
-                    handed: list[ProcessedMessage] | None = None) -> str:
+                    handed: list[ProcessedMessage] | None = None, new: bool = False) -> str:
     """Process one dispatched message once (by root guid and sender); returns what happened.
 
     Its receipts go to the gateway after the commit; with ``handed`` the caller sends
     them instead (a whole batch at once) and the processed message is appended there.
+    ``new``: the caller looked (``processed``) and found it not processed yet (a
+    concurrent delivery then fails on the unique index, and is retried).
     """
     session = uow.session
-    done = session.exec(select(ProcessedMessage).where(
+    done = None if new else session.exec(select(ProcessedMessage).where(
         ProcessedMessage.guid == item["guid"], ProcessedMessage.sender == item["sender"])).first()
     if done is not None:  # redelivered: only the receipts not sent yet go out again
         _hand_over(uow, redis, done, handed)
@@ -57,6 +59,14 @@ def process_message(*, uow: UnitOfWork, redis: Redis, settings: Settings,
     _hand_over(uow, redis, processed, handed)
     risk.send_after_commit(uow, redis)  # the questions to inspection, if any
     return processed.outcome
+
+
+def processed(session: Session, items: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """The (guid, sender) of the ``items`` already processed: one query for a batch."""
+    guids = {item["guid"] for item in items}
+    rows = session.exec(select(ProcessedMessage.guid, ProcessedMessage.sender).where(
+        col(ProcessedMessage.guid).in_(guids))).all()
+    return {(guid, sender) for guid, sender in rows}
 
 
 def _hand_over(uow: UnitOfWork, redis: Redis, processed: ProcessedMessage,

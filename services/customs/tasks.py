@@ -7,6 +7,7 @@ from typing import Any
 
 from redis import Redis
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from infra.clock import SimClock
 from infra.db import UnitOfWork, raise_if_failed, run_batch
@@ -39,10 +40,13 @@ def process_messages(batch: list[dict[str, Any]] | str) -> list[str]:
     settings: Settings = resources.config()
     now = SimClock(redis).now()  # one reading of the clock for the batch
     handed: list[ProcessedMessage] = []
+    with Session(engine) as session:
+        done = service.processed(session, batch)
 
     def handle(uow: UnitOfWork, item: dict[str, Any]) -> str:
         return service.process_message(uow=uow, redis=redis, settings=settings, item=item,
-                                       now=now, handed=handed)
+                                       now=now, handed=handed,
+                                       new=(item["guid"], item["sender"]) not in done)
 
     try:
         outcomes = run_batch(engine, batch, handle, log=log)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field
 
-from infra.db import UtcDateTime
+from infra.db import UtcDateTime, new_dict, new_list
 from services.inspection.db import InspectionTable
 
 
@@ -48,10 +48,12 @@ class RiskDecision(InspectionTable, table=True):
     outcome: str | None = Field(default=None, max_length=24, index=True)
     risk_level: str = Field(default="low", max_length=8)
     # The rules that hit: [{rule, field, value, en, zh}].
-    hits: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    hits: list[dict[str, Any]] = Field(default_factory=new_list,
+                                       sa_column=Column(JSON, nullable=False))
     reason_en: str = Field(default="", max_length=2000)
     reason_zh: str = Field(default="", max_length=2000)
-    request: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    request: dict[str, Any] = Field(default_factory=new_dict,
+                                    sa_column=Column(JSON, nullable=False))
     seq: int = 1
     decided_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     # When the automatic officer resolves it, if nobody does before (simulator clock).

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field
 
-from infra.db import UtcDateTime
+from infra.db import UtcDateTime, new_list
 from services.tax.db import TaxTable
 
 # Amounts keep the precision the CEB816 XSD allows (N19,5); rounding to fen is a rule.
@@ -132,7 +132,7 @@ class TaxJobOutbox(TaxTable, table=True):
     id: int | None = Field(default=None, primary_key=True)
     queue: str = Field(max_length=20)
     func: str = Field(max_length=120)
-    args: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    args: list[Any] = Field(default_factory=new_list, sa_column=Column(JSON, nullable=False))
     due_at: datetime | None = Field(default=None, sa_column=_at())
     key: str | None = Field(default=None, max_length=80)
     stored_at: float

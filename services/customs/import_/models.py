@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field
 
-from infra.db import UtcDateTime
+from infra.db import UtcDateTime, new_dict, new_list
 from services.customs.db import CustomsTable
 
 SCALE = 100_000  # N19,5: five decimal places
@@ -60,9 +60,10 @@ class ImportClearance(CustomsTable, table=True):
     dutiable_value: Decimal = Field(max_digits=19, decimal_places=5)
     treatment: str = Field(max_length=12)
     quota_held: int = Field(default=0, sa_column=_big())
-    caps_held: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    caps_held: dict[str, str] = Field(default_factory=new_dict,
+                                      sa_column=Column(JSON, nullable=False))
     ems_no: str | None = Field(default=None, max_length=30)
-    stock_held: dict[str, str] = Field(default_factory=dict,
+    stock_held: dict[str, str] = Field(default_factory=new_dict,
                                        sa_column=Column(JSON, nullable=False))
     tax_state: str = Field(default="none", max_length=12)
     tax_no: str | None = Field(default=None, max_length=50)
@@ -140,7 +141,7 @@ class JobOutbox(CustomsTable, table=True):
     id: int | None = Field(default=None, primary_key=True)
     queue: str = Field(max_length=20)
     func: str = Field(max_length=120)
-    args: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    args: list[Any] = Field(default_factory=new_list, sa_column=Column(JSON, nullable=False))
     due_at: datetime | None = Field(default=None, sa_column=_tz())
     key: str | None = Field(default=None, max_length=80)
     stored_at: float
