@@ -19,7 +19,7 @@ jobs by being idempotent).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from redis import Redis
@@ -112,29 +112,52 @@ def resend_receipts(engine: Engine, redis: Redis, table: Any, *,
 # ------------------------------------------------------------------ jobs
 
 
-def send_jobs(engine: Engine, redis: Redis, table: Any, ids: list[int]) -> int:
-    """Enqueue the unsent jobs among ``ids`` in their order, then mark them sent."""
+def send_jobs(engine: Engine, redis: Redis, table: Any, ids: list[int],
+              many: Mapping[str, str] | None = None) -> int:
+    """Enqueue the unsent jobs among ``ids`` in their order, then mark them sent.
+
+    ``many`` maps a job to its batch form (the same job, taking a list of what it takes):
+    a run of such jobs, one after the other on the same queue, goes out as one job.
+    """
     with unit_of_work(engine) as uow:
         rows = list(uow.session.exec(select(table).where(
             col(table.id).in_(ids), col(table.sent_at).is_(None))
             .order_by(col(table.id))).all())
-        _enqueue_jobs(uow.session, redis, table, rows)
+        _enqueue_jobs(uow.session, redis, table, rows, many or {})
     return len(rows)
 
 
 def resend_jobs(engine: Engine, redis: Redis, table: Any, *,
-                older_than: float = RESEND_AFTER_SECONDS) -> int:
+                older_than: float = RESEND_AFTER_SECONDS,
+                many: Mapping[str, str] | None = None) -> int:
     """Enqueue again the jobs still unsent ``older_than`` seconds after they were written."""
     with unit_of_work(engine) as uow:
         rows = unsent(uow.session, table, older_than=older_than)
-        _enqueue_jobs(uow.session, redis, table, rows)
+        _enqueue_jobs(uow.session, redis, table, rows, many or {})
     return len(rows)
 
 
-def _enqueue_jobs(session: Session, redis: Redis, table: Any, rows: list[Any]) -> None:
+def _enqueue_jobs(session: Session, redis: Redis, table: Any, rows: list[Any],
+                  many: Mapping[str, str]) -> None:
+    run: list[Any] = []  # consecutive rows of one job that has a batch form
+
+    def send_run() -> None:
+        if len(run) == 1:
+            enqueue(redis, run[0].queue, run[0].func, *run[0].args)
+        elif run:
+            enqueue(redis, run[0].queue, many[run[0].func], [r.args[0] for r in run])
+        run.clear()
+
     for row in rows:
+        if row.due_at is None and row.func in many and len(row.args) == 1:
+            if run and (run[0].queue, run[0].func) != (row.queue, row.func):
+                send_run()
+            run.append(row)
+            continue
+        send_run()
         if row.due_at is not None:
             schedule(redis, row.due_at, row.func, *row.args, queue_name=row.queue, key=row.key)
         else:
             enqueue(redis, row.queue, row.func, *row.args)
+    send_run()
     mark_sent(session, table, [r.id for r in rows])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -45,7 +47,19 @@ def worker(
     names = [q.strip() for q in queues.split(",") if q.strip()]
     if not names:
         raise typer.BadParameter("name at least one queue", param_hint="--queues")
+    preload(names)
     run_worker(names, connect_redis(CommonSettings().redis_url), burst=burst)
+
+
+def preload(queues: list[str]) -> list[str]:
+    """Import the jobs of these queues now, not in the first job's time; the modules."""
+    modules = []
+    for name in queues:
+        module = "gateway.tasks" if name == "gateway" else f"services.{name}.tasks"
+        if importlib.util.find_spec(module.rpartition(".")[0]) is not None:
+            importlib.import_module(module)
+            modules.append(module)
+    return modules
 
 
 @app.command()

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from contracts import tax as contract
 from contracts.ceb import to_json
 from contracts.ceb.base import ReceiptMessage
 from infra import outbox
@@ -67,11 +68,11 @@ def _send(pending: dict[str, list[int]] | None) -> None:
             if rows:
                 outbox.hand_over_receipts(uow.session, redis, TaxReceiptOutbox, rows, [])
     if pending["jobs"]:
-        outbox.send_jobs(engine, redis, TaxJobOutbox, pending["jobs"])
+        outbox.send_jobs(engine, redis, TaxJobOutbox, pending["jobs"], contract.MANY)
 
 
 def resend() -> int:
     """Send again the messages and jobs still unsent 10 s after they were written."""
     engine, redis = resources.engine(), resources.redis()
     return (outbox.resend_receipts(engine, redis, TaxReceiptOutbox)
-            + outbox.resend_jobs(engine, redis, TaxJobOutbox))
+            + outbox.resend_jobs(engine, redis, TaxJobOutbox, many=contract.MANY))

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from infra.clock import SimClock
-from infra.db import unit_of_work
+from infra.db import UnitOfWork, raise_if_failed, run_batch, unit_of_work
 from services.tax import models, outbox, service  # noqa: F401  (models: registers the tables)
 from services.tax.db import resources
 
@@ -26,6 +26,18 @@ def _run(use_case: Callable[..., str], **kwargs: Any) -> str:
 def assess(request: dict[str, Any]) -> str:
     """Customs asks for the tax bill of a list (``contracts.tax.TaxRequest``)."""
     return _run(service.assess, request=request)
+
+
+def assess_many(requests: list[dict[str, Any]]) -> list[str]:
+    """Customs' requests of one batch, as ``assess`` each, in one unit of work (item by
+    item when one fails): the bills and answers go out together."""
+    settings, now = resources.config(), SimClock(resources.redis()).now()
+
+    def handle(uow: UnitOfWork, request: dict[str, Any]) -> str:
+        return service.assess(session=uow.session, settings=settings, now=now,
+                              request=request)
+
+    return raise_if_failed(run_batch(resources.engine(), requests, handle))
 
 
 def list_event(event: dict[str, Any]) -> str:

@@ -1,18 +1,30 @@
-"""``infra.db.add_row`` (rows written with the commit) and ``infra.outbox.on_commit`` (hooks
-after it), on SQLite and on PostgreSQL where it answers."""
+"""``infra.db.add_row`` (rows written with the commit), ``infra.outbox.on_commit`` (hooks
+after it) and ``send_jobs`` (a job outbox handed to rq), on SQLite and on PostgreSQL where
+it answers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, select
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlalchemy.orm import registry
+from sqlmodel import Field, Session, SQLModel
 
-from infra.db import add_row, create_tables, make_engine, pending_rows, unit_of_work
-from infra.outbox import on_commit
+from infra.db import (
+    UtcDateTime,
+    add_row,
+    create_tables,
+    make_engine,
+    pending_rows,
+    unit_of_work,
+)
+from infra.outbox import on_commit, send_jobs
+from infra.queue import queue
 from infra.settings import CommonSettings
 from tests.conftest import Backend
 
@@ -97,3 +109,43 @@ class TestOnCommit:
             session.rollback()
             session.commit()
         assert ran == []
+
+
+class OwnTable(SQLModel, registry=registry()):
+    """Tables of this test only."""
+
+
+class Job(OwnTable, table=True):
+    """A job outbox table, as ``infra.outbox`` describes it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    queue: str
+    func: str
+    args: list[Any] = Field(sa_column=Column(JSON, nullable=False))
+    due_at: datetime | None = Field(default=None, sa_type=UtcDateTime())
+    key: str | None = None
+    stored_at: float
+    sent_at: float | None = None
+
+
+class TestSendJobs:
+    def test_runs_of_a_job_with_a_batch_form_go_as_one_job_in_order(
+            self, engine: Engine, backend: Backend) -> None:
+        written = [("tax", "ask", ["a"]), ("tax", "ask", ["b"]), ("tax", "event", ["x"]),
+                   ("tax", "ask", ["c"]), ("other", "ask", ["d"]), ("other", "ask", ["e"]),
+                   ("tax", "ask", ["f", "g"])]  # two arguments: not batched
+        create_tables(engine, Job.metadata)
+        with Session(engine) as session:
+            rows = [Job(queue=q, func=f, args=a, stored_at=0.0) for q, f, a in written]
+            session.add_all(rows)
+            session.commit()
+            ids = [r.id for r in rows if r.id is not None]
+        redis = backend.redis()
+        assert send_jobs(engine, redis, Job, ids, {"ask": "ask_many"}) == len(written)
+        sent = [(j.origin, j.func_name, list(j.args)) for name in ("tax", "other")
+                for j in queue(name, redis).jobs]
+        assert sent == [("tax", "ask_many", [["a", "b"]]), ("tax", "event", ["x"]),
+                        ("tax", "ask", ["c"]), ("tax", "ask", ["f", "g"]),
+                        ("other", "ask_many", [["d", "e"]])]
+        with engine.connect() as conn:
+            assert None not in conn.execute(select(Job.sent_at)).scalars().all()

@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import Session
 
 from contracts.ceb import parse_json, to_xml
-from contracts.tax import ANSWER, ListEvent, TaxAnswer, TaxLine, TaxRequest
+from contracts.tax import ANSWER, ANSWER_MANY, ListEvent, TaxAnswer, TaxLine, TaxRequest
 from infra import scheduler
 from infra.clock import SimClock
 from infra.queue import queue
@@ -62,8 +62,9 @@ def sent(redis: Any) -> list[dict[str, Any]]:
 
 def answers(redis: Any) -> list[TaxAnswer]:
     jobs = queue("customs", redis).jobs
-    assert all(job.func_name == ANSWER for job in jobs)
-    return [TaxAnswer.model_validate(job.args[0]) for job in jobs]
+    assert all(job.func_name in (ANSWER, ANSWER_MANY) for job in jobs)
+    return [TaxAnswer.model_validate(a) for job in jobs
+            for a in (job.args[0] if job.func_name == ANSWER_MANY else [job.args[0]])]
 
 
 def set_guarantee(amount: str, code: str = EBC) -> dict[str, Any]:
@@ -94,6 +95,16 @@ class TestAssess:
         assert (head["valueAddedTax"], head["status"], head["assureCode"]) == (
             "18.02", "1", EBC)
         assert_valid(to_xml(parse_json(receipt["payload"])))
+
+    def test_a_batch_of_requests_is_answered_in_one_job_and_billed_in_one(
+            self, tax: Any) -> None:
+        invts = ["29242025I000000001", "29242025I000000002", "29242025I000000003"]
+        assert tasks.assess_many([request(i, assure=AGENT) for i in invts]) == ["issued"] * 3
+        [job] = queue("customs", tax).jobs
+        assert job.func_name == ANSWER_MANY
+        assert [a.invtNo for a in answers(tax)] == invts
+        assert len(queue("gateway", tax).jobs) == 1
+        assert [r["payload"]["Tax"][0]["TaxHeadRd"]["invtNo"] for r in sent(tax)] == invts
 
     def test_one_bill_when_the_declarer_is_the_guarantor(self, tax: Any) -> None:
         tasks.assess(request(assure=AGENT))

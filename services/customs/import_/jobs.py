@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from contracts import tax
 from infra import outbox
 from services.customs.db import resources
 from services.customs.import_.models import JobOutbox
@@ -38,9 +39,9 @@ def request(session: Session, queue: str, func: str, *args: Any,
 
 def _send(ids: list[int]) -> None:
     if ids:
-        outbox.send_jobs(resources.engine(), resources.redis(), JobOutbox, ids)
+        outbox.send_jobs(resources.engine(), resources.redis(), JobOutbox, ids, tax.MANY)
 
 
 def resend() -> int:
     """Send again the jobs still unsent 10 s after they were written."""
-    return outbox.resend_jobs(resources.engine(), resources.redis(), JobOutbox)
+    return outbox.resend_jobs(resources.engine(), resources.redis(), JobOutbox, many=tax.MANY)

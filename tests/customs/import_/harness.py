@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from contracts.tax import ASSESS, LIST_EVENT, ListEvent, TaxAnswer, TaxRequest
+from contracts.tax import ASSESS, ASSESS_MANY, LIST_EVENT, ListEvent, TaxAnswer, TaxRequest
 from infra.queue import queue
 from services.customs.db import resources
 from services.customs.import_ import tasks
@@ -61,6 +61,8 @@ class TaxDesk:
         for job in queue("tax", self.redis).jobs:
             if job.func_name == ASSESS:
                 out.append(TaxRequest.model_validate(job.args[0]))
+            elif job.func_name == ASSESS_MANY:
+                out.extend(TaxRequest.model_validate(a) for a in job.args[0])
             else:
                 assert job.func_name == LIST_EVENT
                 self.events.append(ListEvent.model_validate(job.args[0]))

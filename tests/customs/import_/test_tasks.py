@@ -8,7 +8,7 @@ from rq.registry import FailedJobRegistry
 from sqlmodel import Session
 
 from contracts import examples_import as ei
-from contracts.tax import ANSWER, ASSESS
+from contracts.tax import ANSWER, ANSWER_MANY, ASSESS, ASSESS_MANY
 from infra.queue import enqueue, queue, run_worker
 from services.customs.db import resources
 from services.customs.import_ import tasks
@@ -27,6 +27,23 @@ class TestTaxAssessed:
         run_worker(["customs"], imports.customs.redis, burst=True)
         assert FailedJobRegistry(queue=queue("customs", imports.customs.redis)).count == 0
         assert imports.statuses(flow[3])[-1] == "800"
+
+
+    def test_the_lists_of_a_batch_ask_in_one_job_and_answers_apply_together(
+            self, imports: Imports) -> None:
+        imports.tax.auto = False
+        flows = [ei.import_flow(n, "9610") for n in (1, 2)]
+        imports.send(*flows[0], *flows[1])
+        [asked] = queue("tax", imports.customs.redis).jobs
+        assert asked.func_name == ASSESS_MANY
+        requests = imports.tax.take()
+        gateway_jobs = len(imports.customs.ingest_jobs())
+        enqueue(imports.customs.redis, "customs", ANSWER_MANY,
+                [answer_for(r).model_dump(mode="json") for r in requests])
+        run_worker(["customs"], imports.customs.redis, burst=True)
+        assert FailedJobRegistry(queue=queue("customs", imports.customs.redis)).count == 0
+        assert [imports.statuses(flow[3])[-1] for flow in flows] == ["800", "800"]
+        assert len(imports.customs.ingest_jobs()) == gateway_jobs + 1
 
 
 class TestResendJobs:
