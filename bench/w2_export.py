@@ -6,7 +6,7 @@ share of an arrival message (one per ``--per-arrival`` parcels); it ends when th
 from a flow's first message to its release, and runs W1's baseline in the same process
 for the ratio.
 
-    .venv/bin/python -m bench.w2_export [--flows 2000] [--workers 2]
+    .venv/bin/python -m bench.w2_export [--flows 2000] [--workers 2] [--gateway-processes 1]
 """
 
 from __future__ import annotations
@@ -91,10 +91,12 @@ class ReleaseWatcher(threading.Thread):
 
 
 def run_flows(work: Path, flows: int, per_arrival: int, workers: int,
-              concurrency: int) -> tuple[Result, list[float], float]:
+              concurrency: int, gateway_processes: int = 1,
+              ) -> tuple[Result, list[float], float]:
     # no random inspection: a selected list would wait for an officer, not for the machine
     env = {"SW_INSPECTION_RANDOM_SELECTION": "false"}
-    with running_topology(work, env, workers=workers) as topo:
+    with running_topology(work, env, workers=workers,
+                          gateway_processes=gateway_processes) as topo:
         keys = register_all(topo.gateway_url, topo.admin_token)
         messages, guids, first = build_flows(flows, per_arrival, keys)
         url = urlsplit(topo.gateway_url)
@@ -117,12 +119,13 @@ def main() -> None:
     parser.add_argument("--flows", type=int, default=2000)
     parser.add_argument("--per-arrival", type=int, default=100)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--gateway-processes", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=64)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         submit, times, elapsed = run_flows(work, args.flows, args.per_arrival, args.workers,
-                                           args.concurrency)
+                                           args.concurrency, args.gateway_processes)
         warm = make_bodies(500, offset=20_000_000)
         base = run_baseline(work, make_bodies(5000), warm, args.concurrency)
     released = len(times)

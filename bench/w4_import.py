@@ -5,7 +5,7 @@ An import is the order (CEB311), payment (CEB411), waybill (CEB511) and import l
 when the declaring agent can pull both the list's 800 (放行) receipt and its tax bill
 (CEB816). Prints imports/s and the p50/p99 time from the first message to the end.
 
-    .venv/bin/python -m bench.w4_import [--imports 2000] [--workers 1]
+    .venv/bin/python -m bench.w4_import [--imports 2000] [--workers 1] [--gateway-processes 1]
 """
 
 from __future__ import annotations
@@ -108,10 +108,11 @@ class Watcher(threading.Thread):
             self.released.add(n)
 
 
-def run(work: Path, imports: int, workers: int, concurrency: int,
+def run(work: Path, imports: int, workers: int, concurrency: int, gateway_processes: int = 1,
         ) -> tuple[Result, list[float], float, int]:
     env = {"SW_INSPECTION_RANDOM_SELECTION": "false"}  # no list held for an officer
-    with running_topology(work, env, workers=workers) as topo:
+    with running_topology(work, env, workers=workers,
+                          gateway_processes=gateway_processes) as topo:
         keys = register_all(topo.gateway_url, topo.admin_token)
         stock(topo.gateway_url, keys[ei.WAREHOUSE], imports)
         messages, guids = build(imports, keys)
@@ -135,10 +136,11 @@ def main() -> None:
     parser.add_argument("--imports", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--gateway-processes", type=int, default=1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         submit, times, elapsed, released = run(Path(tmp), args.imports, args.workers,
-                                               args.concurrency)
+                                               args.concurrency, args.gateway_processes)
     done = len(times)
     rate = done / elapsed if elapsed else 0.0
     ordered = sorted(times)

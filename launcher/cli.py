@@ -27,12 +27,14 @@ def start(
     base_port: Annotated[int, typer.Option(help="Gateway port; the services follow")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Workers of the gateway and customs "
                                                      "queues each")] = 1,
+    gateway_processes: Annotated[int, typer.Option(
+        min=1, help="Processes serving the gateway's port (intake scales with them)")] = 1,
 ) -> None:
     """Run every part as its own process, supervised, until Ctrl-C."""
     from launcher.runner import Options
     from launcher.runner import start as run_start
 
-    raise typer.Exit(run_start(Options(data_dir, host, base_port, workers)))
+    raise typer.Exit(run_start(Options(data_dir, host, base_port, workers, gateway_processes)))
 
 
 @app.command()

@@ -38,6 +38,7 @@ class Options:
     host: str = "127.0.0.1"
     base_port: int = 8000
     workers: int = 1
+    gateway_processes: int = 1
 
 
 def start(options: Options, console: Console | None = None) -> int:
@@ -66,7 +67,8 @@ def start(options: Options, console: Console | None = None) -> int:
                         topology.urls(options.base_port, lambda _name: url_host),
                         _admin_token(settings, data_dir, console))
         parts = topology.parts(host=options.host, base_port=options.base_port,
-                               workers=options.workers)
+                               workers=options.workers,
+                               gateway_processes=options.gateway_processes)
         supervisor = Supervisor(parts, env=env, data_dir=data_dir, say=console.log)
         if embedded is not None:
             supervisor.extra_pids["redis"] = embedded.pid

@@ -110,14 +110,14 @@ def free_base_port(count: int = len(topology.APPS), host: str = "127.0.0.1") -> 
 
 @contextmanager
 def running_topology(tmp_path: Path, env: Mapping[str, str] | None = None,
-                     workers: int = 1) -> Iterator[Topology]:
+                     workers: int = 1, gateway_processes: int = 1) -> Iterator[Topology]:
     """Run the whole topology for the ``with`` block; see the module docstring."""
     data_dir = (tmp_path / "singlewindow").resolve()
     (data_dir / "logs").mkdir(parents=True, exist_ok=True)
     base_port = free_base_port()
     command = [sys.executable, "-m", "launcher", "start", "--data-dir", str(data_dir),
                "--host", "127.0.0.1", "--base-port", str(base_port),
-               "--workers", str(workers)]
+               "--workers", str(workers), "--gateway-processes", str(gateway_processes)]
     child_env = _launcher_env(env or {})
     log = open(data_dir / "logs" / "launcher.log", "ab")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(command, env=child_env, stdin=subprocess.DEVNULL,

@@ -94,10 +94,16 @@ def worker_args(queues: tuple[str, ...]) -> tuple[str, ...]:
 SCHEDULER_ARGS = ("-m", "launcher", "scheduler")
 
 
-def parts(*, host: str = "127.0.0.1", base_port: int = 8000, workers: int = 1) -> list[Part]:
-    """Every process of the topology, in start order."""
-    out = [Part(name, "app", app_args(module, host, base_port + offset), name,
-                port=base_port + offset, depends_on=DEPENDS_ON[name])
+def parts(*, host: str = "127.0.0.1", base_port: int = 8000, workers: int = 1,
+          gateway_processes: int = 1) -> list[Part]:
+    """Every process of the topology, in start order.
+
+    The gateway serves with ``gateway_processes`` uvicorn processes on its one port (each
+    with its own group commit); ``workers`` rq workers work each scaled queue.
+    """
+    out = [Part(name, "app", app_args(module, host, base_port + offset)
+                + (("--workers", str(gateway_processes)) if name == "gateway" else ()),
+                name, port=base_port + offset, depends_on=DEPENDS_ON[name])
            for name, (module, offset) in APPS.items()]
     for service, queues, scaled in WORKERS:
         count = workers if scaled else 1
@@ -111,7 +117,8 @@ def parts(*, host: str = "127.0.0.1", base_port: int = 8000, workers: int = 1) -
 
 
 def services(*, host: str = "127.0.0.1", base_port: int = 8000) -> dict[str, Part]:
-    """One part per compose service (workers unscaled), keyed by service name."""
+    """One part per compose service (workers unscaled, one gateway process), keyed by
+    service name."""
     return {p.service: p for p in parts(host=host, base_port=base_port, workers=1)}
 
 

@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import psutil
 import psycopg
 import pytest
 from redis import Redis
 from rq.job import JobStatus
 
+from contracts import examples
 from infra.queue import queue
 from launcher import topology
 from launcher.testing import Topology, real_servers_env, running_topology, servers_answer
@@ -130,6 +132,34 @@ def test_stopping_the_launcher_stops_every_part(tmp_path: Path) -> None:
 
     assert [name for name, pid in pids.items() if not _gone(lambda p=pid: os.kill(p, 0))] == []
     assert topo.process.returncode == 0
+
+
+def test_gateway_processes_share_its_port_and_its_data(tmp_path: Path) -> None:
+    with running_topology(tmp_path, gateway_processes=2) as topo:
+        gateway = psutil.Process(topo.pids()["gateway"])
+        served = [c for c in gateway.children() if "spawn_main" in " ".join(c.cmdline())]
+        assert len(served) == 2  # uvicorn's processes under the gateway's
+        with httpx.Client(base_url=topo.gateway_url, timeout=10) as client:
+            admin = {"Authorization": f"Bearer {topo.admin_token}"}
+            orders = [examples.order(n) for n in range(1, 21)]
+            sender = examples.sender_of(orders[0])
+            key = client.post("/api/v1/enterprises", headers=admin, json={
+                "code": sender, "name": examples.NAMES[sender],
+                "roles": examples.ROLES[sender]}).json()["apiKey"]
+            auth = {"Authorization": f"Bearer {key}"}
+            for mirror in orders:  # new connections: both processes take some
+                with httpx.Client(base_url=topo.gateway_url, timeout=10) as fresh:
+                    assert fresh.post("/api/v1/messages", headers=auth,
+                                      json=mirror).status_code == 202
+            deadline = time.monotonic() + 30
+            stored: set[str] = set()
+            while len(stored) < len(orders) and time.monotonic() < deadline:
+                body = client.get("/api/v1/receipts", headers=auth,
+                                  params={"limit": 1000}).json()
+                stored = {r["recordGuid"] for r in body["receipts"]
+                          if r["returnStatus"] == "120"}
+                time.sleep(0.2)
+        assert stored == {m["Order"][0]["OrderHead"]["guid"] for m in orders}
 
 
 def _gone(probe: Callable[[], None], timeout: float = 10.0) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,10 @@ def test_compose_runs_every_part_and_the_infrastructure(compose: dict[str, Any])
 @pytest.mark.parametrize("service", sorted(PARTS))
 class TestEachPart:
     def test_same_command(self, compose: dict[str, Any], service: str) -> None:
-        assert compose[service]["command"] == ["python", *PARTS[service].args]
+        # compose's ${VAR:-default} is the launcher's default
+        command = [re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", arg) for arg in
+                   compose[service]["command"]]
+        assert command == ["python", *PARTS[service].args]
 
     def test_same_port(self, compose: dict[str, Any], service: str) -> None:
         port = PARTS[service].port
@@ -87,6 +91,11 @@ class TestParts:
 
         assert sorted(names) == ["worker-agencies", "worker-customs-1", "worker-customs-2",
                                  "worker-gateway-1", "worker-gateway-2"]
+
+    def test_gateway_processes_serve_its_one_port(self) -> None:
+        [gateway] = [p for p in topology.parts(gateway_processes=3) if p.service == "gateway"]
+        assert gateway.args[-2:] == ("--workers", "3")
+        assert gateway.port == 8000
 
     def test_a_part_starts_after_what_it_depends_on(self) -> None:
         order = [p.service for p in topology.parts()]
