@@ -89,7 +89,9 @@ def find_live(session: Session, kind: Kind, party: str, no: str) -> Document | N
 
 def next_number(session: Session, name: str) -> int:
     """The next value of a number series (starting at 1)."""
-    value = session.exec(_BUMP, params={"series": name}).scalar_one_or_none()
+    # plain SQL on the session's connection: no autoflush, no ORM bookkeeping (the series
+    # is never an object in the session)
+    value = session.connection().execute(_BUMP, {"series": name}).scalar_one_or_none()
     if value is not None:
         return int(value)
     try:
@@ -97,7 +99,7 @@ def next_number(session: Session, name: str) -> int:
             session.add(Sequence(name=name, value=1))
         return 1
     except IntegrityError:  # another worker created the series meanwhile
-        return int(session.exec(_BUMP, params={"series": name}).scalar_one())
+        return int(session.connection().execute(_BUMP, {"series": name}).scalar_one())
 
 
 def new_pre_no(work: Work, kind: Kind) -> str:
