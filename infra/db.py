@@ -146,11 +146,21 @@ class UnitOfWork:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._after_commit: list[Callable[[], None]] = []
+        self._after_commit: list[Callable[[], object]] = []
+        self._gathered: dict[str, list[Any]] = {}
 
-    def after_commit(self, hook: Callable[[], None]) -> None:
+    def after_commit(self, hook: Callable[[], object]) -> None:
         """Run ``hook`` after a successful commit; dropped on rollback."""
         self._after_commit.append(hook)
+
+    def gather(self, key: str, send: Callable[[list[Any]], object]) -> list[Any]:
+        """The list this unit of work gathers under ``key``; after the commit ``send``
+        gets it once, whatever was added (one hand-over for a whole batch)."""
+        gathered = self._gathered.get(key)
+        if gathered is None:
+            gathered = self._gathered[key] = []
+            self.after_commit(lambda: send(gathered))
+        return gathered
 
     def run_hooks(self) -> None:
         hooks, self._after_commit = self._after_commit, []

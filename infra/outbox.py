@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from infra.db import unit_of_work
-from infra.queue import enqueue
+from infra.queue import enqueue, enqueue_batch
 from infra.scheduler import schedule
 
 GATEWAY_QUEUE = "gateway"
@@ -142,10 +142,9 @@ def _enqueue_jobs(session: Session, redis: Redis, table: Any, rows: list[Any],
     run: list[Any] = []  # consecutive rows of one job that has a batch form
 
     def send_run() -> None:
-        if len(run) == 1:
-            enqueue(redis, run[0].queue, run[0].func, *run[0].args)
-        elif run:
-            enqueue(redis, run[0].queue, many[run[0].func], [r.args[0] for r in run])
+        if run:
+            enqueue_batch(redis, run[0].queue, run[0].func, many[run[0].func],
+                          [r.args[0] for r in run])
         run.clear()
 
     for row in rows:

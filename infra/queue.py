@@ -35,6 +35,15 @@ def enqueue(connection: Redis, queue_name: str, func: str, *args: Any,
     return str(job.id)
 
 
+def enqueue_batch(connection: Redis, queue_name: str, one: str, many: str, items: list[Any],
+                  *, job_id: str | None = None) -> str:
+    """One job for ``items``: ``one(item)`` when there is one (with ``job_id``), else
+    ``many(items)``, the job's batch form."""
+    if len(items) == 1:
+        return enqueue(connection, queue_name, one, items[0], job_id=job_id)
+    return enqueue(connection, queue_name, many, items)
+
+
 def enqueue_after_commit(uow: UnitOfWork, connection: Redis, queue_name: str, func: str,
                          *args: Any, job_id: str | None = None) -> None:
     """Enqueue once the unit of work has committed; nothing if it rolls back."""

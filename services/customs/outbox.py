@@ -26,7 +26,7 @@ from services.customs.models import Document, ProcessedMessage, ReceiptOutbox
 GATEWAY_QUEUE = infra_outbox.GATEWAY_QUEUE
 INGEST = infra_outbox.INGEST
 RESEND_AFTER_SECONDS = infra_outbox.RESEND_AFTER_SECONDS
-_WAITING = "customs.outbox.waiting"  # session.info: processed messages to hand over
+_WAITING = "customs.outbox.waiting"  # what a unit of work gathers: processed messages
 
 
 def emit(session: Session, *, doc: Document, status: str, info: str, at: datetime,
@@ -64,20 +64,14 @@ def as_ingest(row: ReceiptOutbox) -> dict[str, Any]:
 def send_after_commit(uow: UnitOfWork, redis: Redis, *, processed: ProcessedMessage) -> None:
     """Once ``uow`` commits: hand the message's unsent receipts to the gateway (those of
     every message of the unit of work together, in one job)."""
-    session = uow.session
-    waiting: list[ProcessedMessage] | None = session.info.get(_WAITING)
-    if waiting is None:
-        waiting = session.info[_WAITING] = []
-        engine = session.get_bind()
-        assert isinstance(engine, Engine)
+    engine = uow.session.get_bind()
+    assert isinstance(engine, Engine)
 
-        def hand_over() -> None:
-            done = session.info.pop(_WAITING, [])
-            send(engine, redis, processed_ids=[p.id for p in done if p.id is not None],
-                 message_ids=[p.message_id for p in done])
+    def hand_over(done: list[ProcessedMessage]) -> None:
+        send(engine, redis, processed_ids=[p.id for p in done if p.id is not None],
+             message_ids=[p.message_id for p in done])
 
-        uow.after_commit(hand_over)
-    waiting.append(processed)
+    uow.gather(_WAITING, hand_over).append(processed)
 
 
 def send(engine: Engine, redis: Redis, *, processed_ids: list[int],

@@ -66,7 +66,7 @@ from contracts.inspection import (
 )
 from infra.clock import SimClock
 from infra.db import UnitOfWork, unit_of_work
-from infra.queue import SERIALIZER, enqueue, queue
+from infra.queue import SERIALIZER, enqueue, enqueue_batch, queue
 from services.customs import documents, domain, outbox
 from services.customs.config import Settings
 from services.customs.documents import Work
@@ -76,7 +76,6 @@ log = logging.getLogger(__name__)
 
 INSPECTION = "inspection"  # the sender of answers, as customs records them
 _ASKED = "sw.inspection.asked"  # session.info: the checks asked in this unit of work
-_SENDING = "sw.inspection.sending"  # session.info: their hand-over is registered
 ClearedCallback = Callable[[Work, Document], None]
 _ON_CLEARED: dict[str, ClearedCallback] = {}
 
@@ -165,31 +164,24 @@ def _head_and_lines(record: dict[str, Any]) -> tuple[dict[str, Any], list[dict[s
 def send_after_commit(uow: UnitOfWork, redis: Redis) -> None:
     """Once ``uow`` commits: enqueue the questions ``ask`` added in it (nothing if none).
 
-    Called again in the same unit of work (after each message of a batch), it adds
-    nothing: the questions of the whole unit go together, in one job when there are
-    several (``ASSESS_MANY``).
+    Called after each message of a batch, it adds that message's questions: those of the
+    whole unit go together, in one job when there are several (``ASSESS_MANY``).
     """
-    session = uow.session
-    if not session.info.get(_ASKED) or session.info.get(_SENDING):
+    asked: list[InspectionCheck] = uow.session.info.pop(_ASKED, [])
+    if not asked:
         return
-    session.info[_SENDING] = True
-    engine = session.get_bind()
+    engine = uow.session.get_bind()
     assert isinstance(engine, Engine)
 
-    def hand_over() -> None:
-        session.info.pop(_SENDING, None)
-        asked: list[InspectionCheck] = session.info.pop(_ASKED, [])
-        _send(engine, redis, [(check.token, check.request) for check in asked])
+    def hand_over(checks: list[InspectionCheck]) -> None:
+        _send(engine, redis, [(check.token, check.request) for check in checks])
 
-    uow.after_commit(hand_over)
+    uow.gather(_ASKED, hand_over).extend(asked)
 
 
 def _send(engine: Engine, redis: Redis, questions: list[tuple[str, dict[str, Any]]]) -> None:
-    if len(questions) == 1:
-        [(token, request)] = questions
-        enqueue(redis, ASK_QUEUE, ASSESS, request, job_id=_job_id(token))
-    else:
-        enqueue(redis, ASK_QUEUE, ASSESS_MANY, [request for _, request in questions])
+    enqueue_batch(redis, ASK_QUEUE, ASSESS, ASSESS_MANY, [request for _, request in questions],
+                  job_id=_job_id(questions[0][0]))  # the id of a lone question's job
     with unit_of_work(engine) as marking:
         marking.session.exec(update(InspectionCheck).where(  # type: ignore[call-overload]
             col(InspectionCheck.token).in_([t for t, _ in questions]))
@@ -294,12 +286,11 @@ def view(session: Session, doc: Document) -> dict[str, Any] | None:
 
 
 def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str, Any],
-          now: datetime | None = None, handed: list[ProcessedMessage] | None = None) -> str:
+          now: datetime | None = None) -> str:
     """Record one answer of inspection (once per token and seq) and act on it.
 
-    Its receipts go to the gateway after the commit; with ``handed`` the caller sends
-    them instead (a batch of answers at once) and the answer's processed message is
-    appended there.
+    Its receipts go to the gateway after the commit, with those of the unit of work's
+    other answers.
     """
     res = InspectionResult.model_validate(result)
     session = uow.session
@@ -311,7 +302,7 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
     done = session.exec(select(ProcessedMessage).where(
         ProcessedMessage.guid == guid, ProcessedMessage.sender == INSPECTION)).first()
     if done is not None:
-        _hand_over_after_commit(uow, redis, done, handed)
+        outbox.send_after_commit(uow, redis, processed=done)
         return "already applied"
     doc = session.get(Document, check.document_id)
     assert doc is not None
@@ -332,7 +323,7 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
     else:
         processed.outcome = _apply(work, check, doc, res)
     if outbox.written(session, processed):
-        _hand_over_after_commit(uow, redis, processed, handed)
+        outbox.send_after_commit(uow, redis, processed=processed)
     return processed.outcome
 
 
@@ -341,21 +332,6 @@ def _locks(doc: Document) -> list[str]:
     if doc.bill_no:
         keys.append(f"bill:{doc.bill_no}")
     return keys
-
-
-def _hand_over_after_commit(uow: UnitOfWork, redis: Redis, processed: ProcessedMessage,
-                            handed: list[ProcessedMessage] | None) -> None:
-    if handed is not None:
-        uow.after_commit(lambda: handed.append(processed))
-        return
-    engine = uow.session.get_bind()
-    assert isinstance(engine, Engine) and processed.id is not None
-    processed_id = processed.id
-
-    def hand_over() -> None:
-        outbox.send(engine, redis, processed_ids=[processed_id], message_ids=[])
-
-    uow.after_commit(hand_over)
 
 
 def _apply(work: Work, check: InspectionCheck, doc: Document, res: InspectionResult) -> str:

@@ -33,19 +33,18 @@ HANDLERS: dict[domain.Kind, Callable[..., None]] = {
 
 def process_message(*, uow: UnitOfWork, redis: Redis, settings: Settings,
                     item: dict[str, Any], now: datetime | None = None,
-                    handed: list[ProcessedMessage] | None = None, new: bool = False) -> str:
+                    new: bool = False) -> str:
     """Process one dispatched message once (by root guid and sender); returns what happened.
 
-    Its receipts go to the gateway after the commit; with ``handed`` the caller sends
-    them instead (a whole batch at once) and the processed message is appended there.
-    ``new``: the caller looked (``processed``) and found it not processed yet (a
+    Its receipts go to the gateway after the commit, with those of the unit of work's
+    other messages. ``new``: the caller looked (``processed``) and found it not processed yet (a
     concurrent delivery then fails on the unique index, and is retried).
     """
     session = uow.session
     done = None if new else session.exec(select(ProcessedMessage).where(
         ProcessedMessage.guid == item["guid"], ProcessedMessage.sender == item["sender"])).first()
     if done is not None:  # redelivered: only the receipts not sent yet go out again
-        _hand_over(uow, redis, done, handed)
+        outbox.send_after_commit(uow, redis, processed=done)
         return "already processed"
     now = now or SimClock(redis).now()
     processed = ProcessedMessage(
@@ -56,7 +55,7 @@ def process_message(*, uow: UnitOfWork, redis: Redis, settings: Settings,
     session.flush()  # a concurrent delivery of the same message fails here, and retries
     processed.outcome = _process(Work(session=session, settings=settings, processed=processed,
                                       now=now), item)
-    _hand_over(uow, redis, processed, handed)
+    outbox.send_after_commit(uow, redis, processed=processed)
     risk.send_after_commit(uow, redis)  # the questions to inspection, if any
     return processed.outcome
 
@@ -67,14 +66,6 @@ def processed(session: Session, items: list[dict[str, Any]]) -> set[tuple[str, s
     rows = session.exec(select(ProcessedMessage.guid, ProcessedMessage.sender).where(
         col(ProcessedMessage.guid).in_(guids))).all()
     return {(guid, sender) for guid, sender in rows}
-
-
-def _hand_over(uow: UnitOfWork, redis: Redis, processed: ProcessedMessage,
-               handed: list[ProcessedMessage] | None) -> None:
-    if handed is None:
-        outbox.send_after_commit(uow, redis, processed=processed)
-    else:
-        uow.after_commit(lambda: handed.append(processed))
 
 
 def _process(work: Work, item: dict[str, Any]) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from redis import Redis
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from infra.clock import SimClock
@@ -15,7 +13,6 @@ from infra.queue import unstash
 from services.customs import outbox, risk, service
 from services.customs.config import Settings
 from services.customs.db import resources
-from services.customs.models import ProcessedMessage
 
 log = logging.getLogger(__name__)
 QUEUE = "customs"
@@ -39,29 +36,14 @@ def process_messages(batch: list[dict[str, Any]] | str) -> list[str]:
         batch = items
     settings: Settings = resources.config()
     now = SimClock(redis).now()  # one reading of the clock for the batch
-    handed: list[ProcessedMessage] = []
     with Session(engine) as session:
         done = service.processed(session, batch)
 
     def handle(uow: UnitOfWork, item: dict[str, Any]) -> str:
         return service.process_message(uow=uow, redis=redis, settings=settings, item=item,
-                                       now=now, handed=handed,
-                                       new=(item["guid"], item["sender"]) not in done)
+                                       now=now, new=(item["guid"], item["sender"]) not in done)
 
-    try:
-        outcomes = run_batch(engine, batch, handle, log=log)
-    finally:
-        _hand_over(engine, redis, handed)
-    return raise_if_failed(outcomes)
-
-
-def _hand_over(engine: Engine, redis: Redis, handed: list[ProcessedMessage], *,
-               messages: bool = True) -> None:
-    """The receipts of the processed messages (or answers) go to the gateway in one job;
-    with ``messages`` it hears that these gateway messages were processed."""
-    if handed:
-        outbox.send(engine, redis, processed_ids=[p.id for p in handed if p.id is not None],
-                    message_ids=[p.message_id for p in handed] if messages else [])
+    return raise_if_failed(run_batch(engine, batch, handle, log=log))
 
 
 def process_batch(key: str) -> list[str]:
@@ -93,14 +75,8 @@ def apply_inspections(results: list[dict[str, Any]]) -> list[str]:
     engine, redis = resources.engine(), resources.redis()
     settings: Settings = resources.config()
     now = SimClock(redis).now()
-    handed: list[ProcessedMessage] = []
 
     def handle(uow: UnitOfWork, result: dict[str, Any]) -> str:
-        return risk.apply(uow=uow, redis=redis, settings=settings, result=result, now=now,
-                          handed=handed)
+        return risk.apply(uow=uow, redis=redis, settings=settings, result=result, now=now)
 
-    try:
-        outcomes = run_batch(engine, results, handle, log=log)
-    finally:
-        _hand_over(engine, redis, handed, messages=False)
-    return raise_if_failed(outcomes)
+    return raise_if_failed(run_batch(engine, results, handle, log=log))

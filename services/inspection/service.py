@@ -24,7 +24,7 @@ from contracts.inspection import (
     InspectionResult,
 )
 from infra.db import UnitOfWork, delete_all_rows
-from infra.queue import enqueue
+from infra.queue import enqueue_batch
 from infra.scheduler import schedule
 from services.inspection import domain, reference
 from services.inspection.config import Settings
@@ -36,7 +36,7 @@ QUEUE = "inspection"
 AUTO_RESOLVE = "services.inspection.tasks.auto_resolve"
 AUTO_OFFICER = "auto-officer"
 
-_ANSWERS = "inspection.answers"  # session.info: the answers of this unit of work
+_ANSWERS = "inspection.answers"  # what a unit of work gathers: its answers to customs
 
 
 def assess(*, uow: UnitOfWork, redis: Redis, settings: Settings, request: dict[str, Any],
@@ -210,18 +210,9 @@ def _answer(uow: UnitOfWork, redis: Redis, row: RiskDecision) -> None:
     one unit of work go together, in one job when there are several (``APPLY_MANY``)."""
     if row.subject != "list" or not row.token:
         return
-    answers: list[dict[str, Any]] | None = uow.session.info.get(_ANSWERS)
-    if answers is None:
-        answers = uow.session.info[_ANSWERS] = []
-        uow.after_commit(lambda: _send_answers(redis, answers))
+    answers = uow.gather(_ANSWERS, lambda gathered: enqueue_batch(
+        redis, ANSWER_QUEUE, APPLY, APPLY_MANY, gathered))
     answers.append(result(row).model_dump(mode="json"))
-
-
-def _send_answers(redis: Redis, answers: list[dict[str, Any]]) -> None:
-    if len(answers) == 1:
-        enqueue(redis, ANSWER_QUEUE, APPLY, answers[0])
-    else:
-        enqueue(redis, ANSWER_QUEUE, APPLY_MANY, answers)
 
 
 def result(row: RiskDecision) -> InspectionResult:

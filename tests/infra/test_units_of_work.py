@@ -149,3 +149,20 @@ class TestSendJobs:
                         ("other", "ask_many", [["d", "e"]])]
         with engine.connect() as conn:
             assert None not in conn.execute(select(Job.sent_at)).scalars().all()
+
+
+class TestGather:
+    def test_what_a_unit_gathers_is_sent_once_after_the_commit(self, engine: Engine) -> None:
+        sent: list[list[str]] = []
+        with unit_of_work(engine) as uow:
+            uow.gather("k", sent.append).append("a")
+            uow.gather("k", sent.append).extend(["b", "c"])
+            assert sent == []
+        assert sent == [["a", "b", "c"]]
+
+    def test_a_rollback_sends_nothing(self, engine: Engine) -> None:
+        sent: list[list[str]] = []
+        with pytest.raises(RuntimeError), unit_of_work(engine) as uow:
+            uow.gather("k", sent.append).append("a")
+            raise RuntimeError("the unit of work fails")
+        assert sent == []
