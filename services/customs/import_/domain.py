@@ -3,24 +3,20 @@
 Kinds of document: ``imp_order`` (CEB311), ``imp_payment`` (CEB411), ``imp_waybill``
 (CEB511), ``imp_list`` (CEB621 进口清单), ``imp_cancel`` (CEB623), ``imp_return`` (CEB625),
 ``imp_delivery`` (CEB711), ``imp_signed`` (CEB513). The rules: numbers, the state machine,
-the list's own checks, the limits and the return windows (the positive list's remarks are
-in ``remarks.py``, the three-document match in ``matching.py``).
+the list's own checks and the limits (the positive list's remarks are in ``remarks.py``,
+the three-document match in ``matching.py``, the return windows in ``returns.py``).
 No session, no clock (``now`` is an argument); money and quantities are ``Decimal``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from services.customs.domain import (
-    CST,
     INSPECTING,
     REFUSED_BY_INSPECTION,
-    ceb_day,
     fmt,
     within,
 )
@@ -334,7 +330,7 @@ def refusal_text(result: Treatment, value: Decimal, used: Decimal, limits: Limit
             "retail import)")
 
 
-# ------------------------------------------------------------------ stock and returns
+# ------------------------------------------------------------------ stock
 
 
 def stock_needed(listing: Listing) -> dict[str, Decimal]:
@@ -344,58 +340,6 @@ def stock_needed(listing: Listing) -> dict[str, Decimal]:
         if line.item_record_no:
             out[line.item_record_no] = out.get(line.item_record_no, Decimal(0)) + line.qty
     return out
-
-
-@dataclass(frozen=True)
-class Windows:
-    apply_days: int = 30  # return applied within 30 days of release (GACC 2020-45)
-    back_days: int = 45  # goods back at the site or zone within 45 days of release
-
-
-def days_since_release(released_at: datetime, at: datetime) -> int:
-    """Calendar days (Beijing) from release to ``at``: the day after release is day 1."""
-    return (ceb_day(at) - ceb_day(released_at)).days
-
-
-def return_applied_in_time(released_at: datetime, applied_at: datetime,
-                           windows: Windows) -> bool:
-    return days_since_release(released_at, applied_at) <= windows.apply_days
-
-
-def goods_back_in_time(released_at: datetime, back_at: datetime, windows: Windows) -> bool:
-    return days_since_release(released_at, back_at) <= windows.back_days
-
-
-def goods_back_deadline(released_at: datetime, windows: Windows) -> datetime:
-    """The first instant after the 45th day: a return still waiting for its goods fails."""
-    day = ceb_day(released_at) + timedelta(days=windows.back_days + 1)
-    return datetime(day.year, day.month, day.day, tzinfo=CST).astimezone(UTC)
-
-
-def return_line_problems(listed: Sequence[ListLine],
-                         returned: Sequence[tuple[int, str, Decimal]]) -> list[str]:
-    """A return's lines (gnum, gcode, qty) against the released list's lines."""
-    by_gnum = {line.gnum: line for line in listed}
-    out: list[str] = []
-    for gnum, gcode, qty in returned:
-        line = by_gnum.get(gnum)
-        where = f"CEB625 InvtRefundList[gnum={gnum}]"
-        if line is None or line.gcode != gcode:
-            out.append(f"{where}.gcode {gcode} is not line {gnum} of the list")
-        elif not 0 < qty <= line.qty:
-            out.append(f"{where}.qty {fmt(qty)} must be more than 0 and at most the "
-                       f"listed {fmt(line.qty)}")
-    return out
-
-
-def returned_share(listed: Sequence[ListLine], returned: Mapping[int, Decimal]) -> Decimal:
-    """The share (0..1) of the goods value a return gives back."""
-    goods = sum((line.total_price for line in listed), Decimal(0))
-    if not goods:
-        return Decimal(1)
-    back = sum((line.total_price * returned[line.gnum] / line.qty
-                for line in listed if line.gnum in returned), Decimal(0))
-    return min(back / goods, Decimal(1))
 
 
 def money(value: Decimal) -> Decimal:

@@ -20,7 +20,7 @@ from services.customs import documents
 from services.customs.documents import Work
 from services.customs.domain import fmt
 from services.customs.import_ import domain as imp
-from services.customs.import_ import errors, facts, jobs, lists, records
+from services.customs.import_ import errors, facts, jobs, lists, records, returns
 from services.customs.import_.domain import APPROVED, CANCEL, LIST, RETURN, STORED
 from services.customs.import_.models import ImportClearance
 from services.customs.import_.receipts import ListKeys
@@ -31,8 +31,8 @@ RETURNABLE = frozenset({imp.RELEASED, imp.CLOSED})
 RETURN_DEADLINE = "services.customs.import_.tasks.return_deadline"
 
 
-def windows(work: Work) -> imp.Windows:
-    return imp.Windows(apply_days=work.settings.import_return_apply_days,
+def windows(work: Work) -> returns.Windows:
+    return returns.Windows(apply_days=work.settings.import_return_apply_days,
                        back_days=work.settings.import_return_back_days)
 
 
@@ -99,7 +99,7 @@ def declare_return(*, work: Work, record: dict[str, Any]) -> None:
         return
     asked = [(int(line["gnum"]), str(line["gcode"]), Decimal(str(line["qty"])))
              for line in record["InvtRefundList"]]
-    problems = imp.return_line_problems(facts.listing(lst.record).lines, asked)
+    problems = returns.return_line_problems(facts.listing(lst.record).lines, asked)
     if problems:
         records.refuse(work, RETURN, record, errors.RETURN_LINES.info("; ".join(problems)),
                        errors.RETURN_LINES.code, keys=_keys(lst))
@@ -111,13 +111,13 @@ def declare_return(*, work: Work, record: dict[str, Any]) -> None:
     clearance = lists.clearance_of(work, lst)
     assert clearance is not None and clearance.released_at is not None
     released, win = clearance.released_at, windows(work)
-    days = imp.days_since_release(released, work.now)
-    if not imp.return_applied_in_time(released, work.now, win):
+    days = returns.days_since_release(released, work.now)
+    if not returns.return_applied_in_time(released, work.now, win):
         records.reject(work, doc, [f"退货申请超过放行之日起{win.apply_days}日 applied on day "
                                    f"{days} after release ({released.date()}); the tax stands"],
                        keys=keys)
         return
-    deadline = imp.goods_back_deadline(released, win)
+    deadline = returns.goods_back_deadline(released, win)
     records.move(work, doc, STORED, f"海关入库：待退货商品运回 awaiting the goods back at the "
                  f"site or zone by day {win.back_days} ({deadline.date()})", keys=keys)
     clearance.return_state = "pending"
@@ -171,12 +171,12 @@ def _complete(work: Work, ret: Document, lst: Document, ref: str) -> None:
     clearance = lists.clearance_of(work, lst)
     assert clearance is not None and clearance.released_at is not None
     keys, win = _keys(lst), windows(work)
-    if not imp.goods_back_in_time(clearance.released_at, work.now, win):
+    if not returns.goods_back_in_time(clearance.released_at, work.now, win):
         return  # the deadline job fails it
     listed = facts.listing(lst.record).lines
     returned = {int(line["gnum"]): Decimal(str(line["qty"]))
                 for line in ret.record["InvtRefundList"]}
-    share = imp.returned_share(listed, returned)
+    share = returns.returned_share(listed, returned)
     stock = {line.item_record_no: returned[line.gnum] for line in listed
              if line.gnum in returned and line.item_record_no}
     lists.give_back(work=work, clearance=clearance, share=share, reason="return", ref=ret.guid,

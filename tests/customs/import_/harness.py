@@ -17,11 +17,15 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from contracts import examples_import as ei
 from contracts.tax import ASSESS, ASSESS_MANY, LIST_EVENT, ListEvent, TaxAnswer, TaxRequest
+from infra.clock import SimClock
 from infra.queue import queue
+from services.customs import service
 from services.customs.db import resources
-from services.customs.import_ import tasks
-from services.customs.import_.models import BookItem, ImportClearance, unscaled
+from services.customs.import_ import quota, tasks
+from services.customs.import_ import service as import_service
+from services.customs.import_.models import BookItem, ImportClearance, scaled, unscaled
 from services.customs.models import Document
 from tests.customs.harness import Customs
 
@@ -133,3 +137,49 @@ class Imports:
 
     def document(self, mirror: dict[str, Any]) -> Document:
         return self.customs.document(mirror)
+
+
+# ------------------------------------------------------------------ helpers of the import tests
+
+NOW = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 Beijing
+
+
+def stock(qty: str = "1000") -> None:
+    """A first-line entry of face cream into the example account book."""
+    with Session(resources.engine()) as session:
+        import_service.first_line_entry(session=session, ems_no=ei.EMS_NO, owner=ei.WAREHOUSE,
+                                        admin=False, entry=ei.entry(qty), now=NOW)
+        session.commit()
+
+
+def view(ref: str, owner: str = ei.AGENT) -> dict[str, Any]:
+    with Session(resources.engine()) as session:
+        return service.find_declaration(session=session, ref=ref, owner=owner)
+
+
+def released(imports: Imports, n: int = 1, mode: str = "1210") -> dict[str, Any]:
+    """List ``n`` declared with its documents and released; its mirror."""
+    flow = ei.import_flow(n, mode)
+    imports.send(*flow)
+    assert imports.statuses(flow[3]) == ["2", "120", "399", "800"], imports.last_info(flow[3])
+    return flow[3]
+
+
+def invt_no(imports: Imports, mirror: dict[str, Any]) -> str:
+    number = imports.document(mirror).invt_no
+    assert number is not None
+    return number
+
+
+def use_quota(buyer: str, year: int, amount: str) -> None:
+    with Session(resources.engine()) as session:
+        assert quota.reserve(session, buyer_id=buyer, year=year, item=quota.CNY,
+                             amount=scaled(Decimal(amount)), limit=scaled(Decimal(26000)))
+        session.commit()
+
+
+def usage(buyer: str) -> dict[str, Any]:
+    with Session(resources.engine()) as session:
+        return import_service.buyer_usage(session=session, buyer_id=buyer,
+                                          now=SimClock(resources.redis()).now(),
+                                          settings=resources.config())

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,19 +18,9 @@ from contracts import examples_import as ei
 from services.customs import tasks
 from services.customs.db import resources
 from services.customs.import_ import book
-from services.customs.import_ import service as import_service
 from services.customs.import_.models import BookEntry
 from tests.customs.builders import dispatched
-from tests.customs.import_.harness import Imports
-
-NOW = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
-
-
-def stock(qty: str) -> None:
-    with Session(resources.engine()) as session:
-        import_service.first_line_entry(session=session, ems_no=ei.EMS_NO, owner=ei.WAREHOUSE,
-                                        admin=False, entry=ei.entry(qty), now=NOW)
-        session.commit()
+from tests.customs.import_.harness import NOW, Imports, stock
 
 
 def take(ref: str, qty: str, hold: float, started: threading.Event | None,

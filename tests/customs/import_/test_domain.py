@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 
 from services.customs.import_ import domain as imp
-from services.customs.import_ import matching, remarks
+from services.customs.import_ import matching, remarks, returns
 from services.customs.import_.catalog import positive_list
 from services.customs.import_.domain import (
     Limits,
@@ -20,7 +20,6 @@ from services.customs.import_.domain import (
     Payment,
     Treatment,
     Waybill,
-    Windows,
 )
 from services.customs.import_.matching import Registration
 
@@ -262,17 +261,17 @@ class TestReturnWindows:
     ])
     def test_a_return_is_applied_for_within_30_days(self, applied: datetime,
                                                     in_time: bool) -> None:
-        assert imp.return_applied_in_time(RELEASED, applied, Windows()) is in_time
+        assert returns.return_applied_in_time(RELEASED, applied, returns.Windows()) is in_time
 
     @pytest.mark.parametrize(("back", "in_time"), [
         (datetime(2025, 4, 15, 15, 59, tzinfo=UTC), True),  # day 45
         (datetime(2025, 4, 15, 16, 0, tzinfo=UTC), False),  # day 46
     ])
     def test_the_goods_are_back_within_45_days(self, back: datetime, in_time: bool) -> None:
-        assert imp.goods_back_in_time(RELEASED, back, Windows()) is in_time
+        assert returns.goods_back_in_time(RELEASED, back, returns.Windows()) is in_time
 
     def test_the_deadline_is_the_start_of_day_46(self) -> None:
-        assert imp.goods_back_deadline(RELEASED, Windows()) == \
+        assert returns.goods_back_deadline(RELEASED, returns.Windows()) == \
             datetime(2025, 4, 15, 16, 0, tzinfo=UTC)
 
     @pytest.mark.parametrize(("returned", "expected"), [
@@ -284,7 +283,7 @@ class TestReturnWindows:
     ])
     def test_a_return_names_lines_of_the_list(self, returned: list[tuple[int, str, D]],
                                               expected: list[str]) -> None:
-        assert imp.return_line_problems((list_line(),), returned) == expected
+        assert returns.return_line_problems((list_line(),), returned) == expected
 
     @pytest.mark.parametrize(("returned", "share"), [
         ({1: D(2), 2: D(1)}, D(1)),  # everything
@@ -295,4 +294,4 @@ class TestReturnWindows:
     def test_the_share_of_the_goods_a_return_gives_back(self, returned: dict[int, D],
                                                         share: D) -> None:
         lines = (list_line(), list_line(2, qty="1", total="66", price="66"))
-        assert imp.returned_share(lines, returned) == share
+        assert returns.returned_share(lines, returned) == share

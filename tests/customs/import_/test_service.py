@@ -7,55 +7,24 @@ inspection by the customs harness (both release at once unless a test says other
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
-
-import pytest
-from sqlmodel import Session
 
 from contracts import examples_import as ei
 from contracts.ceb import parse_json, to_xml
-from infra.clock import SimClock
-from infra.queue import run_worker
-from infra.scheduler import run_due
-from services.customs import service
-from services.customs.db import resources
-from services.customs.import_ import quota, tasks
-from services.customs.import_ import service as import_service
-from services.customs.import_.models import scaled
+from services.customs.import_ import tasks
 from tests.customs.harness import result
-from tests.customs.import_.harness import Imports, answer_for
+from tests.customs.import_.harness import (
+    Imports,
+    answer_for,
+    invt_no,
+    released,
+    stock,
+    usage,
+    use_quota,
+    view,
+)
 from tests.customs.import_.xsd import assert_valid
-
-NOW = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 Beijing
-
-
-def stock(qty: str = "1000") -> None:
-    """A first-line entry of face cream into the example account book."""
-    with Session(resources.engine()) as session:
-        import_service.first_line_entry(session=session, ems_no=ei.EMS_NO, owner=ei.WAREHOUSE,
-                                        admin=False, entry=ei.entry(qty), now=NOW)
-        session.commit()
-
-
-def view(ref: str, owner: str = ei.AGENT) -> dict[str, Any]:
-    with Session(resources.engine()) as session:
-        return service.find_declaration(session=session, ref=ref, owner=owner)
-
-
-def released(imports: Imports, n: int = 1, mode: str = "1210") -> dict[str, Any]:
-    """List ``n`` declared with its documents and released; its mirror."""
-    flow = ei.import_flow(n, mode)
-    imports.send(*flow)
-    assert imports.statuses(flow[3]) == ["2", "120", "399", "800"], imports.last_info(flow[3])
-    return flow[3]
-
-
-def invt_no(imports: Imports, mirror: dict[str, Any]) -> str:
-    number = imports.document(mirror).invt_no
-    assert number is not None
-    return number
 
 
 class TestDirectPurchase:
@@ -199,12 +168,12 @@ class TestLimits:
         (request,) = imports.tax.asked
         assert request.inLimit is False
         assert imports.clearance("29242025I000000001").treatment == "full_rate"
-        assert _usage(ei.buyer_id(1))["used"] == "5000.01"  # it counts toward the year
+        assert usage(ei.buyer_id(1))["used"] == "5000.01"  # it counts toward the year
 
     def test_a_buyer_crossing_26000_in_december_is_refused_as_general_trade(
             self, imports: Imports) -> None:
         imports.customs.clock(datetime(2025, 12, 20, 2, 0, tzinfo=UTC))
-        _use(ei.buyer_id(1), 2025, "25900")
+        use_quota(ei.buyer_id(1), 2025, "25900")
         order, payment, waybill, lst = ei.import_flow(1, "9610")
         imports.send(order, payment, waybill, lst)
         assert imports.statuses(lst) == ["2", "-621018"]
@@ -214,23 +183,9 @@ class TestLimits:
 
     def test_the_year_starts_again_in_january(self, imports: Imports) -> None:
         imports.customs.clock(datetime(2026, 1, 1, 2, 0, tzinfo=UTC))
-        _use(ei.buyer_id(1), 2025, "25900")
+        use_quota(ei.buyer_id(1), 2025, "25900")
         released(imports, mode="9610")
-        assert _usage(ei.buyer_id(1))["used"] == "208"
-
-
-def _use(buyer: str, year: int, amount: str) -> None:
-    with Session(resources.engine()) as session:
-        assert quota.reserve(session, buyer_id=buyer, year=year, item=quota.CNY,
-                             amount=scaled(Decimal(amount)), limit=scaled(Decimal(26000)))
-        session.commit()
-
-
-def _usage(buyer: str) -> dict[str, Any]:
-    with Session(resources.engine()) as session:
-        return import_service.buyer_usage(session=session, buyer_id=buyer,
-                                          now=SimClock(resources.redis()).now(),
-                                          settings=resources.config())
+        assert usage(ei.buyer_id(1))["used"] == "208"
 
 
 class TestAccountBook:
@@ -247,7 +202,7 @@ class TestAccountBook:
         assert "account book T2924W000001 holds 1, the list takes 2 (库存不足 over the " \
                "balance)" in imports.last_info(lst)
         assert imports.balance(ei.EMS_NO, ei.ITEM_RECORD_NO) == Decimal(1)
-        assert _usage(ei.buyer_id(1))["used"] == "0"  # nothing stays held
+        assert usage(ei.buyer_id(1))["used"] == "0"  # nothing stays held
 
     def test_an_unknown_book_or_item_is_refused(self, imports: Imports) -> None:
         stock()
@@ -296,133 +251,6 @@ class TestRelease:
         assert imports.tax.answer(answer) == "already applied"
 
 
-class TestCancel:
-    def test_a_list_not_released_is_withdrawn_and_its_holds_given_back(
-            self, imports: Imports) -> None:
-        stock("5")
-        imports.tax.auto = False
-        flow = ei.import_flow(1)
-        imports.send(*flow)
-        number = invt_no(imports, flow[3])
-        cancel = ei.cancel(1, number)
-        imports.send(cancel)
-        assert imports.statuses(cancel) == ["2", "120", "399"]
-        receipt = imports.last(cancel)
-        assert (receipt["preNo"], receipt["invtNo"]) == (imports.document(flow[3]).pre_no,
-                                                         number)
-        assert imports.balance(ei.EMS_NO, ei.ITEM_RECORD_NO) == Decimal(5)
-        assert _usage(ei.buyer_id(1))["used"] == "0"
-        assert imports.tax.event_kinds() == ["cancelled"]
-        assert view(number)["deleted"] is True
-
-    def test_a_released_list_cannot_be_cancelled(self, imports: Imports) -> None:
-        stock()
-        lst = released(imports)
-        cancel = ei.cancel(1, invt_no(imports, lst))
-        imports.send(cancel)
-        assert imports.statuses(cancel) == ["-623005"]
-
-    def test_an_unknown_list_or_a_second_cancel_is_refused(self, imports: Imports) -> None:
-        stock()
-        imports.tax.auto = False
-        flow = ei.import_flow(1)
-        imports.send(*flow)
-        number = invt_no(imports, flow[3])
-        unknown, first, second = (ei.cancel(1, "29242025I000000999"), ei.cancel(1, number),
-                                  ei.cancel(1, number))
-        imports.send(unknown, first, second)
-        assert imports.statuses(unknown) == ["-623003"]
-        assert imports.statuses(second) == ["-623009"]
-
-
-class TestReturn:
-    def test_a_return_on_day_30_with_the_goods_back_cancels_the_tax(
-            self, imports: Imports) -> None:
-        stock("5")
-        lst = released(imports)
-        imports.customs.clock(NOW + timedelta(days=30))
-        refund = ei.refund(1, invt_no(imports, lst))
-        imports.send(refund)
-        assert imports.statuses(refund) == ["2", "120"]
-        imports.send(ei.delivery([1]))
-        assert imports.statuses(refund) == ["2", "120", "399"]
-        assert imports.balance(ei.EMS_NO, ei.ITEM_RECORD_NO) == Decimal(5)
-        assert _usage(ei.buyer_id(1))["used"] == "0"
-        events = imports.tax.events
-        imports.tax.take()
-        assert [e.event for e in events] == ["released", "return_pending", "returned"]
-        assert events[-1].returned == {1: Decimal(2)}
-
-    def test_a_return_on_day_31_is_refused(self, imports: Imports) -> None:
-        stock()
-        lst = released(imports)
-        imports.customs.clock(NOW + timedelta(days=31))
-        refund = ei.refund(1, invt_no(imports, lst))
-        imports.send(refund)
-        assert imports.statuses(refund) == ["2", "100"]
-        assert "退货申请超过放行之日起30日 applied on day 31 after release" in \
-            imports.last_info(refund)
-        assert _usage(ei.buyer_id(1))["used"] == "198"
-
-    def test_goods_not_back_by_day_45_fail_the_return(self, imports: Imports) -> None:
-        stock()
-        lst = released(imports)
-        imports.customs.clock(NOW + timedelta(days=10))
-        refund = ei.refund(1, invt_no(imports, lst))
-        imports.send(refund)
-        deadline = datetime(2025, 4, 15, 16, 0, tzinfo=UTC)  # day 46, 00:00 Beijing
-        imports.customs.clock(deadline)
-        run_due(imports.customs.redis, deadline)
-        run_worker(["customs"], imports.customs.redis, burst=True)
-        assert imports.statuses(refund) == ["2", "120", "100"]
-        assert "退货商品未在放行之日起45日内运回" in imports.last_info(refund)
-        assert imports.tax.event_kinds()[-1] == "return_failed"
-
-    def test_a_partial_return_gives_back_its_share(self, imports: Imports) -> None:
-        stock("5")
-        lst = released(imports)
-        line = {"gnum": 1, "gcode": "3304990099", "gname": "保湿面霜", "qty": "1", "unit": "142"}
-        imports.send(ei.refund(1, invt_no(imports, lst), items=[line]), ei.delivery([1]))
-        assert imports.balance(ei.EMS_NO, ei.ITEM_RECORD_NO) == Decimal(4)
-        assert _usage(ei.buyer_id(1))["used"] == "99"
-
-    @pytest.mark.parametrize(("qty", "gnum"), [("3", 1), ("1", 2)])
-    def test_lines_not_on_the_list_are_refused(self, imports: Imports, qty: str,
-                                               gnum: int) -> None:
-        stock()
-        lst = released(imports)
-        line = {"gnum": gnum, "gcode": "3304990099", "gname": "保湿面霜", "qty": qty,
-                "unit": "142"}
-        refund = ei.refund(1, invt_no(imports, lst), items=[line])
-        imports.send(refund)
-        assert imports.statuses(refund) == ["-625209"]
-
-    def test_a_list_not_released_cannot_be_returned(self, imports: Imports) -> None:
-        stock()
-        imports.tax.auto = False
-        flow = ei.import_flow(1)
-        imports.send(*flow)
-        refund = ei.refund(1, invt_no(imports, flow[3]))
-        imports.send(refund)
-        assert imports.statuses(refund) == ["-625005"]
-
-
-class TestSignedFor:
-    def test_the_released_list_closes_when_the_parcel_is_signed_for(self,
-                                                                    imports: Imports) -> None:
-        lst = released(imports, mode="9610")
-        signed = ei.signed(1)
-        imports.send(signed)
-        assert imports.statuses(signed) == ["2", "120"]
-        assert imports.statuses(lst)[-1] == "899"
-        assert imports.receipts(signed)[0]["message_type"] == "CEB514Message"
-
-    def test_a_status_without_its_waybill_is_refused(self, imports: Imports) -> None:
-        signed = ei.signed(7)
-        imports.send(signed)
-        assert imports.statuses(signed) == ["-505002"]
-
-
 class TestRefusedByInspection:
     def test_a_list_returned_abroad_gives_the_year_back_and_cancels_the_tax(
             self, imports: Imports) -> None:
@@ -433,9 +261,9 @@ class TestRefusedByInspection:
         imports.customs.inspection.answer(
             result(question, lane="physical_inspection", outcome="return_abroad"))
         assert imports.statuses(flow[3])[-1] == "700"
-        assert _usage(ei.buyer_id(1))["used"] == "208"
+        assert usage(ei.buyer_id(1))["used"] == "208"
         tasks.resend_jobs()  # the sweep settles what inspection refused
-        assert _usage(ei.buyer_id(1))["used"] == "0"
+        assert usage(ei.buyer_id(1))["used"] == "0"
         tasks.resend_jobs()  # once only
         assert imports.tax.event_kinds() == ["cancelled"]
-        assert _usage(ei.buyer_id(1))["used"] == "0"
+        assert usage(ei.buyer_id(1))["used"] == "0"

@@ -1,0 +1,145 @@
+"""Customs undoing retail imports, on SQLite and PostgreSQL: a cancel (CEB623) before
+release, a return (CEB625) within its windows, and the parcel signed for (CEB513).
+
+Messages go in as the gateway dispatches them; tax and inspection are played by the
+harness (both release at once unless a test says otherwise).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from contracts import examples_import as ei
+from infra.queue import run_worker
+from infra.scheduler import run_due
+from tests.customs.import_.harness import NOW, Imports, invt_no, released, stock, usage, view
+
+
+class TestCancel:
+    def test_a_list_not_released_is_withdrawn_and_its_holds_given_back(
+            self, imports: Imports) -> None:
+        stock("5")
+        imports.tax.auto = False
+        flow = ei.import_flow(1)
+        imports.send(*flow)
+        number = invt_no(imports, flow[3])
+        cancel = ei.cancel(1, number)
+        imports.send(cancel)
+        assert imports.statuses(cancel) == ["2", "120", "399"]
+        receipt = imports.last(cancel)
+        assert (receipt["preNo"], receipt["invtNo"]) == (imports.document(flow[3]).pre_no,
+                                                         number)
+        assert imports.balance(ei.EMS_NO, ei.ITEM_RECORD_NO) == Decimal(5)
+        assert usage(ei.buyer_id(1))["used"] == "0"
+        assert imports.tax.event_kinds() == ["cancelled"]
+        assert view(number)["deleted"] is True
+
+    def test_a_released_list_cannot_be_cancelled(self, imports: Imports) -> None:
+        stock()
+        lst = released(imports)
+        cancel = ei.cancel(1, invt_no(imports, lst))
+        imports.send(cancel)
+        assert imports.statuses(cancel) == ["-623005"]
+
+    def test_an_unknown_list_or_a_second_cancel_is_refused(self, imports: Imports) -> None:
+        stock()
+        imports.tax.auto = False
+        flow = ei.import_flow(1)
+        imports.send(*flow)
+        number = invt_no(imports, flow[3])
+        unknown, first, second = (ei.cancel(1, "29242025I000000999"), ei.cancel(1, number),
+                                  ei.cancel(1, number))
+        imports.send(unknown, first, second)
+        assert imports.statuses(unknown) == ["-623003"]
+        assert imports.statuses(second) == ["-623009"]
+
+
+class TestReturn:
+    def test_a_return_on_day_30_with_the_goods_back_cancels_the_tax(
+            self, imports: Imports) -> None:
+        stock("5")
+        lst = released(imports)
+        imports.customs.clock(NOW + timedelta(days=30))
+        refund = ei.refund(1, invt_no(imports, lst))
+        imports.send(refund)
+        assert imports.statuses(refund) == ["2", "120"]
+        imports.send(ei.delivery([1]))
+        assert imports.statuses(refund) == ["2", "120", "399"]
+        assert imports.balance(ei.EMS_NO, ei.ITEM_RECORD_NO) == Decimal(5)
+        assert usage(ei.buyer_id(1))["used"] == "0"
+        events = imports.tax.events
+        imports.tax.take()
+        assert [e.event for e in events] == ["released", "return_pending", "returned"]
+        assert events[-1].returned == {1: Decimal(2)}
+
+    def test_a_return_on_day_31_is_refused(self, imports: Imports) -> None:
+        stock()
+        lst = released(imports)
+        imports.customs.clock(NOW + timedelta(days=31))
+        refund = ei.refund(1, invt_no(imports, lst))
+        imports.send(refund)
+        assert imports.statuses(refund) == ["2", "100"]
+        assert "退货申请超过放行之日起30日 applied on day 31 after release" in \
+            imports.last_info(refund)
+        assert usage(ei.buyer_id(1))["used"] == "198"
+
+    def test_goods_not_back_by_day_45_fail_the_return(self, imports: Imports) -> None:
+        stock()
+        lst = released(imports)
+        imports.customs.clock(NOW + timedelta(days=10))
+        refund = ei.refund(1, invt_no(imports, lst))
+        imports.send(refund)
+        deadline = datetime(2025, 4, 15, 16, 0, tzinfo=UTC)  # day 46, 00:00 Beijing
+        imports.customs.clock(deadline)
+        run_due(imports.customs.redis, deadline)
+        run_worker(["customs"], imports.customs.redis, burst=True)
+        assert imports.statuses(refund) == ["2", "120", "100"]
+        assert "退货商品未在放行之日起45日内运回" in imports.last_info(refund)
+        assert imports.tax.event_kinds()[-1] == "return_failed"
+
+    def test_a_partial_return_gives_back_its_share(self, imports: Imports) -> None:
+        stock("5")
+        lst = released(imports)
+        line = {"gnum": 1, "gcode": "3304990099", "gname": "保湿面霜", "qty": "1", "unit": "142"}
+        imports.send(ei.refund(1, invt_no(imports, lst), items=[line]), ei.delivery([1]))
+        assert imports.balance(ei.EMS_NO, ei.ITEM_RECORD_NO) == Decimal(4)
+        assert usage(ei.buyer_id(1))["used"] == "99"
+
+    @pytest.mark.parametrize(("qty", "gnum"), [("3", 1), ("1", 2)])
+    def test_lines_not_on_the_list_are_refused(self, imports: Imports, qty: str,
+                                               gnum: int) -> None:
+        stock()
+        lst = released(imports)
+        line = {"gnum": gnum, "gcode": "3304990099", "gname": "保湿面霜", "qty": qty,
+                "unit": "142"}
+        refund = ei.refund(1, invt_no(imports, lst), items=[line])
+        imports.send(refund)
+        assert imports.statuses(refund) == ["-625209"]
+
+    def test_a_list_not_released_cannot_be_returned(self, imports: Imports) -> None:
+        stock()
+        imports.tax.auto = False
+        flow = ei.import_flow(1)
+        imports.send(*flow)
+        refund = ei.refund(1, invt_no(imports, flow[3]))
+        imports.send(refund)
+        assert imports.statuses(refund) == ["-625005"]
+
+
+class TestSignedFor:
+    def test_the_released_list_closes_when_the_parcel_is_signed_for(self,
+                                                                    imports: Imports) -> None:
+        lst = released(imports, mode="9610")
+        signed = ei.signed(1)
+        imports.send(signed)
+        assert imports.statuses(signed) == ["2", "120"]
+        assert imports.statuses(lst)[-1] == "899"
+        assert imports.receipts(signed)[0]["message_type"] == "CEB514Message"
+
+    def test_a_status_without_its_waybill_is_refused(self, imports: Imports) -> None:
+        signed = ei.signed(7)
+        imports.send(signed)
+        assert imports.statuses(signed) == ["-505002"]
