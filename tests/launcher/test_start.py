@@ -122,7 +122,8 @@ class TestStart:
         new_pid = topo.wait_restarted("worker-customs-1", old_pid)
 
         assert new_pid != old_pid
-        assert "worker-customs-1 restarted" in topo.tail(200)
+        # the launcher says so just after it wrote the new pid down
+        assert _eventually(lambda: "worker-customs-1 restarted" in topo.tail(200))
         assert _gone(lambda: os.killpg(old_pid, 0)), "what the killed worker forked lives on"
 
 
@@ -160,6 +161,15 @@ def test_gateway_processes_share_its_port_and_its_data(tmp_path: Path) -> None:
                           if r["returnStatus"] == "120"}
                 time.sleep(0.2)
         assert stored == {m["Order"][0]["OrderHead"]["guid"] for m in orders}
+
+
+def _eventually(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def _gone(probe: Callable[[], None], timeout: float = 10.0) -> bool:
