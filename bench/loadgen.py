@@ -142,3 +142,46 @@ def summary(rows: list[tuple[str, float]]) -> str:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
+
+
+class CpuSplit:
+    """CPU seconds each part of a running topology spent between ``start`` and ``stop``
+    (a part's own process and its children, e.g. uvicorn's worker processes), and this
+    process's own (``loadgen``: the load generator and whatever else the benchmark runs)."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.before: dict[str, float] = {}
+        self.spent: dict[str, float] = {}
+
+    @staticmethod
+    def _cpu(pid: int) -> float:
+        import psutil
+
+        try:
+            process = psutil.Process(pid)
+            total = 0.0
+            for p in [process, *process.children(recursive=True)]:
+                times = p.cpu_times()
+                total += times.user + times.system
+            return total
+        except psutil.Error:
+            return 0.0
+
+    def _read(self) -> dict[str, float]:
+        return {**{name: self._cpu(pid) for name, pid in self.pids.items()},
+                "loadgen": time.process_time()}
+
+    def start(self) -> None:
+        self.before = self._read()
+
+    def stop(self) -> None:
+        self.spent = {name: cpu - self.before.get(name, 0.0)
+                      for name, cpu in self._read().items()}
+
+    def line(self, per: int, unit: str) -> str:
+        """The CPU per ``unit`` of each part, largest first."""
+        parts = sorted(self.spent.items(), key=lambda kv: -kv[1])
+        shown = "  ".join(f"{name} {seconds * 1e3 / per:.2f}" for name, seconds in parts
+                          if seconds > 0.005)
+        return f"CPU ms per {unit}: {shown}  (total {sum(self.spent.values()) * 1e3 / per:.2f})"

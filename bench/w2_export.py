@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bench.loadgen import Result, post_all
+from bench.loadgen import CpuSplit, Result, post_all
 from bench.w1_intake import make_bodies, run_baseline
 from contracts import examples
 from launcher.testing import running_topology
@@ -92,7 +92,7 @@ class ReleaseWatcher(threading.Thread):
 
 def run_flows(work: Path, flows: int, per_arrival: int, workers: int,
               concurrency: int, gateway_processes: int = 1,
-              ) -> tuple[Result, list[float], float]:
+              ) -> tuple[Result, list[float], float, CpuSplit]:
     # no random inspection: a selected list would wait for an officer, not for the machine
     env = {"SW_INSPECTION_RANDOM_SELECTION": "false"}
     with running_topology(work, env, workers=workers,
@@ -101,6 +101,8 @@ def run_flows(work: Path, flows: int, per_arrival: int, workers: int,
         messages, guids, first = build_flows(flows, per_arrival, keys)
         url = urlsplit(topo.gateway_url)
         watcher = ReleaseWatcher(topo.gateway_url, keys[examples.AGENT], guids)
+        cpu = CpuSplit(topo.pids())
+        cpu.start()
         started = time.perf_counter()
         watcher.start()
         headers = {"Content-Type": "application/xml"}
@@ -109,9 +111,10 @@ def run_flows(work: Path, flows: int, per_arrival: int, workers: int,
                                       "W2 submit"))
         watcher.join(timeout=300)
         watcher.stop = True
+        cpu.stop()
         elapsed = max(watcher.released.values(), default=time.perf_counter()) - started
         times = [watcher.released[n] - result.sent_at[first[n]] for n in watcher.released]
-        return result, times, elapsed
+        return result, times, elapsed, cpu
 
 
 def main() -> None:
@@ -124,7 +127,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        submit, times, elapsed = run_flows(work, args.flows, args.per_arrival, args.workers,
+        submit, times, elapsed, cpu = run_flows(work, args.flows, args.per_arrival, args.workers,
                                            args.concurrency, args.gateway_processes)
         warm = make_bodies(500, offset=20_000_000)
         base = run_baseline(work, make_bodies(5000), warm, args.concurrency)
@@ -140,6 +143,7 @@ def main() -> None:
     print(f"W2 ratio to baseline (flows/s ÷ baseline requests/s): "
           f"{rate / base.per_second:.3f}; a flow is {len(submit.latencies) / args.flows:.2f}"
           f" requests")
+    print(cpu.line(released or 1, "released flow"))
 
 
 if __name__ == "__main__":

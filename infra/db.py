@@ -99,6 +99,16 @@ _ROWS = "infra.db.rows"
 _LISTENING = "infra.db.rows.listening"
 
 
+def id_of(session: Session, obj: Any) -> int:
+    """The primary key of ``obj`` (a table model with an ``id``), flushing the session
+    first when it has none yet. Objects are otherwise left to the next autoflush, which
+    writes a unit of work's new and changed objects together."""
+    if obj.id is None:
+        session.add(obj)
+        session.flush()
+    return int(obj.id)
+
+
 def add_row(session: Session, table: Any, values: Callable[[], dict[str, Any]]) -> None:
     """Insert a row of ``table`` (a table model or a ``Table``) when ``session`` commits.
 

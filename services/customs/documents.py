@@ -135,10 +135,9 @@ def move(work: Work, doc: Document, status: str, info: str, actor: str = CUSTOMS
 
 
 def settle(session: Session, doc: Document) -> None:
-    """Add ``doc`` to the session; a new one is flushed at once, so it has its id."""
+    """Add ``doc`` to the session: written by the next flush (``infra.db.id_of`` when its
+    id is needed before)."""
     session.add(doc)
-    if doc.id is None:
-        session.flush()
 
 
 def timeline(session: Session, doc: Document, *, at: datetime, status: str, actor: str,

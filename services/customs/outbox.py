@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from contracts.ceb import CebMessage, to_json
 from infra import outbox as infra_outbox
-from infra.db import UnitOfWork, add_row, pending_rows, unit_of_work
+from infra.db import UnitOfWork, add_row, id_of, pending_rows, unit_of_work
 from services.customs import receipts
 from services.customs.models import Document, ProcessedMessage, ReceiptOutbox
 
@@ -52,7 +52,8 @@ def write(session: Session, processed: ProcessedMessage, message: CebMessage, *,
 
 def written(session: Session, processed: ProcessedMessage) -> bool:
     """Whether this unit of work wrote receipts for ``processed`` (else nothing to send)."""
-    return any(row["processed_message_id"] == processed.id
+    processed_id = id_of(session, processed)
+    return any(row["processed_message_id"] == processed_id
                for row in pending_rows(session, ReceiptOutbox))
 
 

@@ -65,7 +65,7 @@ from contracts.inspection import (
     RequestItem,
 )
 from infra.clock import SimClock
-from infra.db import UnitOfWork, unit_of_work
+from infra.db import UnitOfWork, id_of, unit_of_work
 from infra.queue import SERIALIZER, enqueue, enqueue_batch, queue
 from services.customs import documents, domain, outbox
 from services.customs.config import Settings
@@ -115,7 +115,6 @@ def flow_of(doc: Document) -> str:
 
 def ask(*, work: Work, doc: Document, flow: str | None = None) -> InspectionCheck:
     """Ask inspection about ``doc`` (sent after commit); once per document."""
-    assert doc.id is not None
     existing = check_of(work.session, doc)
     if existing is not None:
         return existing
@@ -123,8 +122,9 @@ def ask(*, work: Work, doc: Document, flow: str | None = None) -> InspectionChec
     flow = flow or flow_of(doc)
     request = request_for(doc, token=token, flow=flow, at=work.now)
     check = InspectionCheck(
-        document_id=doc.id, token=token, flow=flow, identity=request.identity,
-        processed_message_id=work.processed.id, state="asked",
+        document_id=id_of(work.session, doc), token=token, flow=flow,
+        identity=request.identity, processed_message_id=id_of(work.session, work.processed),
+        state="asked",
         request=request.model_dump(mode="json"), asked_at=work.now, updated_at=work.now,
         stored_at=time.time())
     work.session.add(check)
@@ -236,6 +236,8 @@ def _enqueue(session: Session, redis: Redis, rows: list[InspectionCheck]) -> Non
 
 
 def check_of(session: Session, doc: Document) -> InspectionCheck | None:
+    if doc.id is None:  # new in this unit of work: not asked about yet
+        return None
     return session.exec(select(InspectionCheck).where(
         InspectionCheck.document_id == doc.id)).first()
 

@@ -51,8 +51,8 @@ def process_message(*, uow: UnitOfWork, redis: Redis, settings: Settings,
         guid=item["guid"], sender=item["sender"], message_id=item["message_id"],
         message_type=item["message_type"], conversation_id=item.get("conversation_id"),
         outcome="processing", processed_at=now)
-    session.add(processed)
-    session.flush()  # a concurrent delivery of the same message fails here, and retries
+    session.add(processed)  # a concurrent delivery of the same message fails on the unique
+    # index at the next flush, and is retried
     processed.outcome = _process(Work(session=session, settings=settings, processed=processed,
                                       now=now), item)
     outbox.send_after_commit(uow, redis, processed=processed)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlmodel import col, or_, select
 
+from infra.db import id_of
 from services.customs import documents, domain, facts, risk
 from services.customs.documents import Work
 from services.customs.domain import APPROVED, CLOSED, RELEASED
@@ -30,13 +31,13 @@ def declare_arrival(*, work: Work, record: dict[str, Any]) -> None:
         return
     parcels = facts.parcels(doc)
     documents.move(work, doc, APPROVED, "海关审结 arrival accepted")
-    assert doc.id is not None
+    arrival_id = id_of(work.session, doc)
     if parcels.logistics_nos:
         for no in dict.fromkeys(parcels.logistics_nos):
-            work.session.add(ArrivalParcel(arrival_id=doc.id, logistics_code=parcels.logistics_code,
-                                           logistics_no=no))
+            work.session.add(ArrivalParcel(arrival_id=arrival_id,
+                                           logistics_code=parcels.logistics_code, logistics_no=no))
     else:
-        work.session.add(ArrivalParcel(arrival_id=doc.id, logistics_code=parcels.logistics_code,
+        work.session.add(ArrivalParcel(arrival_id=arrival_id, logistics_code=parcels.logistics_code,
                                        bill_no=parcels.bill_no))
     for ref in domain.released_by_arrival(parcels, _lists(work, parcels)):
         lst = work.session.get(Document, ref.ref)

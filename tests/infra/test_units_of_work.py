@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, select
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
@@ -19,6 +19,7 @@ from infra.db import (
     UtcDateTime,
     add_row,
     create_tables,
+    id_of,
     make_engine,
     pending_rows,
     unit_of_work,
@@ -166,3 +167,22 @@ class TestGather:
             uow.gather("k", sent.append).append("a")
             raise RuntimeError("the unit of work fails")
         assert sent == []
+
+
+class TestIdOf:
+    def test_flushes_only_an_object_that_has_no_id_yet(self, engine: Engine) -> None:
+        create_tables(engine, OwnTable.metadata)
+        flushes: list[int] = []
+        with unit_of_work(engine) as uow:
+            session = uow.session
+            event.listen(session, "after_flush", lambda *_: flushes.append(1))
+            job = Job(queue="q", func="f", args=[], stored_at=0.0)
+            session.add(job)
+            assert flushes == []  # added objects wait for the next flush
+            first = id_of(session, job)
+            assert first == job.id and len(flushes) == 1
+            assert id_of(session, job) == first and len(flushes) == 1
+            other = Job(queue="q", func="g", args=[], stored_at=0.0)
+            assert id_of(session, other) == first + 1  # added by id_of itself
+        with Session(engine) as session:
+            assert session.execute(select(Job.func).order_by(Job.id)).scalars().all() == ["f", "g"]

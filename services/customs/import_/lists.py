@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from contracts import tax as tax_contract
+from infra.db import id_of
 from services.customs import risk
 from services.customs.documents import Work, find_live
 from services.customs.domain import ceb_day, fmt
@@ -179,7 +180,7 @@ def admit(*, work: Work, doc: Document, listing: Listing) -> None:
 
 def _hold(work: Work, doc: Document, listing: Listing, verdict: Treatment) -> ImportClearance:
     year, value = ceb_day(work.now).year, listing.dutiable_value
-    assert doc.id is not None and doc.invt_no is not None
+    assert doc.invt_no is not None
     if not quota.reserve(work.session, buyer_id=listing.buyer_id, year=year, item=quota.CNY,
                          amount=scaled(value), limit=scaled(limits(work).year)):
         used = unscaled(quota.used(work.session, buyer_id=listing.buyer_id, year=year))
@@ -208,7 +209,7 @@ def _hold(work: Work, doc: Document, listing: Listing, verdict: Treatment) -> Im
             raise _Refused(imp.REJECTED, problems)
         stock = {k: str(v) for k, v in needed.items()}
     clearance = ImportClearance(
-        document_id=doc.id, invt_no=doc.invt_no, trade_mode=listing.trade_mode,
+        document_id=id_of(work.session, doc), invt_no=doc.invt_no, trade_mode=listing.trade_mode,
         buyer_id=listing.buyer_id, year=year, dutiable_value=value, treatment=verdict.value,
         quota_held=scaled(value), caps_held=caps, ems_no=listing.ems_no if stock else None,
         stock_held=stock)
@@ -218,6 +219,8 @@ def _hold(work: Work, doc: Document, listing: Listing, verdict: Treatment) -> Im
 
 
 def clearance_of(work: Work, doc: Document) -> ImportClearance | None:
+    if doc.id is None:  # new in this unit of work: not held yet
+        return None
     return work.session.exec(select(ImportClearance).where(
         ImportClearance.document_id == doc.id)).first()
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from infra.db import id_of
 from services.customs import documents
 from services.customs.documents import Work
 from services.customs.domain import fmt
@@ -122,8 +123,9 @@ def declare_return(*, work: Work, record: dict[str, Any]) -> None:
                  f"site or zone by day {win.back_days} ({deadline.date()})", keys=keys)
     clearance.return_state = "pending"
     lists.tell_tax(work, clearance.invt_no, "return_pending", work.now)
-    jobs.request(work.session, "customs", RETURN_DEADLINE, doc.id, due_at=deadline,
-                 key=f"import-return-deadline-{doc.id}")
+    doc_id = id_of(work.session, doc)
+    jobs.request(work.session, "customs", RETURN_DEADLINE, doc_id, due_at=deadline,
+                 key=f"import-return-deadline-{doc_id}")
 
 
 def return_deadline(*, work: Work, return_id: int) -> str:
