@@ -153,6 +153,7 @@ class CpuSplit:
         self.pids = pids
         self.before: dict[str, float] = {}
         self.spent: dict[str, float] = {}
+        self.jobs: dict[str, int] = {}  # jobs done per queue meanwhile, where the bench counts
 
     @staticmethod
     def _cpu(pid: int) -> float:
@@ -185,3 +186,15 @@ class CpuSplit:
         shown = "  ".join(f"{name} {seconds * 1e3 / per:.2f}" for name, seconds in parts
                           if seconds > 0.005)
         return f"CPU ms per {unit}: {shown}  (total {sum(self.spent.values()) * 1e3 / per:.2f})"
+
+
+def jobs_done(redis_url: str, queues: Sequence[str]) -> dict[str, int]:
+    """How many jobs each queue finished (those of the last minute: rq keeps a finished
+    job that long), to read how large the batches were."""
+    from infra.queue import connect_redis, queue
+
+    redis = connect_redis(redis_url)
+    try:
+        return {name: queue(name, redis).finished_job_registry.count for name in queues}
+    finally:
+        redis.close()

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bench.loadgen import CpuSplit, Result, post_all
+from bench.loadgen import CpuSplit, Result, jobs_done, post_all
 from bench.w1_intake import make_bodies, run_baseline
 from contracts import examples
 from launcher.testing import running_topology
@@ -112,6 +112,7 @@ def run_flows(work: Path, flows: int, per_arrival: int, workers: int,
         watcher.join(timeout=300)
         watcher.stop = True
         cpu.stop()
+        cpu.jobs = jobs_done(topo.redis_url, ("customs", "inspection", "gateway"))
         elapsed = max(watcher.released.values(), default=time.perf_counter()) - started
         times = [watcher.released[n] - result.sent_at[first[n]] for n in watcher.released]
         return result, times, elapsed, cpu
@@ -144,6 +145,8 @@ def main() -> None:
           f"{rate / base.per_second:.3f}; a flow is {len(submit.latencies) / args.flows:.2f}"
           f" requests")
     print(cpu.line(released or 1, "released flow"))
+    print("jobs per flow (batches are larger the smaller this is): " + "  ".join(
+        f"{name} {count / args.flows:.2f}" for name, count in cpu.jobs.items()))
 
 
 if __name__ == "__main__":

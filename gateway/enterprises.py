@@ -122,10 +122,11 @@ def find_caller(*, session: Session, api_key: str) -> Caller | None:
     return Caller(id=row.id, code=row.code, name=row.name, roles=frozenset(row.roles))
 
 
-def codes_to_ids(*, session: Session, codes: set[str]) -> dict[str, int]:
-    rows = session.exec(select(Enterprise.code, Enterprise.id).where(
+def recipients(*, session: Session, codes: set[str]) -> dict[str, tuple[int, bool]]:
+    """Enterprise code → (id, whether it has a callback URL), for the registered ``codes``."""
+    rows = session.exec(select(Enterprise.code, Enterprise.id, Enterprise.callback_url).where(
         Enterprise.code.in_(codes))).all()  # type: ignore[attr-defined]
-    return {code: ident for code, ident in rows if ident is not None}
+    return {code: (ident, bool(url)) for code, ident, url in rows if ident is not None}
 
 
 def registered(*, session: Session, codes: set[str]) -> list[dict[str, object]]:

@@ -96,6 +96,7 @@ T = TypeVar("T")
 FAILED = "failed: "
 _log = logging.getLogger(__name__)
 _ROWS = "infra.db.rows"
+_WRITTEN = "infra.db.rows.written"
 _LISTENING = "infra.db.rows.listening"
 
 
@@ -134,20 +135,29 @@ def pending_rows(session: Session, table: Any) -> list[dict[str, Any]]:
     return [make() for make in makers]
 
 
+def written_rows(session: Session, table: Any) -> list[dict[str, Any]]:
+    """The rows of ``table`` ``add_row`` wrote with the session's last commit (for its
+    after-commit hooks: what to hand over, without reading it back)."""
+    return list(session.info.get(_WRITTEN, {}).get(getattr(table, "__table__", table), []))
+
+
 def _insert_rows(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint: the rows wait for the real commit
         return
     pending = session.info.pop(_ROWS, None)
+    session.info[_WRITTEN] = written = {}
     if not pending:
         return
     session.flush()
     connection = session.connection()
     for table, makers in pending.items():
-        connection.execute(insert(table), [make() for make in makers])
+        written[table] = rows = [make() for make in makers]
+        connection.execute(insert(table), rows)
 
 
 def _drop_rows(session: Session) -> None:
     if not session.in_nested_transaction():  # a savepoint's rollback keeps them
+        session.info.pop(_WRITTEN, None)
         session.info.pop(_ROWS, None)
 
 

@@ -67,21 +67,32 @@ def _run_hooks(committed: Session) -> None:
 # ------------------------------------------------------------------ receipts
 
 
+_INGESTED = ("receipt_id", "message_id", "recipient", "conversation_id", "message_type",
+             "record_guid", "return_status", "payload")
+
+
 def as_ingest(row: Any) -> dict[str, Any]:
-    """One receipt row as ``gateway.tasks.ingest`` takes it."""
-    return {"receipt_id": row.receipt_id, "message_id": row.message_id,
-            "recipient": row.recipient, "conversation_id": row.conversation_id,
-            "message_type": row.message_type, "record_guid": row.record_guid,
-            "return_status": row.return_status, "payload": row.payload,
-            "created_at": row.created_at.isoformat()}
+    """One receipt row (a table object, or its values as ``add_row`` wrote them) as
+    ``gateway.tasks.ingest`` takes it."""
+    values = row if isinstance(row, Mapping) else {name: getattr(row, name)
+                                                   for name in (*_INGESTED, "created_at")}
+    return {**{name: values[name] for name in _INGESTED},
+            "created_at": values["created_at"].isoformat()}
 
 
 def hand_over_receipts(session: Session, redis: Redis, table: Any, rows: Sequence[Any],
-                       message_ids: list[str]) -> None:
-    """Enqueue one ingest job with ``rows`` (and the gateway messages now processed), then
-    mark the rows sent in ``session``."""
-    enqueue(redis, GATEWAY_QUEUE, INGEST, message_ids, [as_ingest(r) for r in rows])
+                       message_ids: list[str], written: Sequence[Mapping[str, Any]] = ()
+                       ) -> None:
+    """Enqueue one ingest job with ``rows`` and the ``written`` ones (values of rows the
+    last commit wrote, not read back), and the gateway messages now processed; then mark
+    them all sent in ``session``."""
+    enqueue(redis, GATEWAY_QUEUE, INGEST, message_ids,
+            [as_ingest(r) for r in (*rows, *written)])
     mark_sent(session, table, [r.id for r in rows])
+    if written:
+        session.exec(update(table).where(  # type: ignore[call-overload]
+            col(table.receipt_id).in_([w["receipt_id"] for w in written]))
+            .values(sent_at=time.time()))
 
 
 def mark_sent(session: Session, table: Any, ids: list[int]) -> None:

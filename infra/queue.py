@@ -8,9 +8,23 @@ from typing import Any
 import orjson
 from redis import Redis
 from rq import Queue, Retry, SimpleWorker
-from rq.serializers import JSONSerializer
 
 from infra.db import UnitOfWork
+
+
+class JSONSerializer:
+    """rq's job and result format: JSON, as rq's own ``JSONSerializer`` writes it (so jobs
+    enqueued by either read the same), through orjson: several times faster on the large
+    arguments of batch jobs (messages, receipts)."""
+
+    @staticmethod
+    def dumps(obj: Any, *args: Any, **kwargs: Any) -> bytes:
+        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)
+
+    @staticmethod
+    def loads(data: bytes | str, *args: Any, **kwargs: Any) -> Any:
+        return orjson.loads(data)
+
 
 SERIALIZER = JSONSerializer
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from contracts.ceb import CebMessage, to_json
 from infra import outbox as infra_outbox
-from infra.db import UnitOfWork, add_row, id_of, pending_rows, unit_of_work
+from infra.db import UnitOfWork, add_row, id_of, pending_rows, unit_of_work, written_rows
 from services.customs import receipts
 from services.customs.models import Document, ProcessedMessage, ReceiptOutbox
 
@@ -65,26 +66,32 @@ def as_ingest(row: ReceiptOutbox) -> dict[str, Any]:
 def send_after_commit(uow: UnitOfWork, redis: Redis, *, processed: ProcessedMessage) -> None:
     """Once ``uow`` commits: hand the message's unsent receipts to the gateway (those of
     every message of the unit of work together, in one job)."""
-    engine = uow.session.get_bind()
+    session = uow.session
+    engine = session.get_bind()
     assert isinstance(engine, Engine)
 
     def hand_over(done: list[ProcessedMessage]) -> None:
-        send(engine, redis, processed_ids=[p.id for p in done if p.id is not None],
-             message_ids=[p.message_id for p in done])
+        written = written_rows(session, ReceiptOutbox)  # unsent: handed over as written
+        fresh = {row["processed_message_id"] for row in written}
+        send(engine, redis, message_ids=[p.message_id for p in done], written=written,
+             processed_ids=[p.id for p in done if p.id is not None and p.id not in fresh])
 
     uow.gather(_WAITING, hand_over).append(processed)
 
 
-def send(engine: Engine, redis: Redis, *, processed_ids: list[int],
-         message_ids: list[str]) -> int:
-    """Enqueue the unsent receipts of these processed messages, then mark them sent."""
+def send(engine: Engine, redis: Redis, *, processed_ids: list[int], message_ids: list[str],
+         written: Sequence[dict[str, Any]] = ()) -> int:
+    """Enqueue the unsent receipts of these processed messages and the ``written`` ones
+    (the rows a commit just wrote, as written), then mark them sent."""
     with unit_of_work(engine) as uow:
         rows = uow.session.exec(select(ReceiptOutbox).where(
             col(ReceiptOutbox.processed_message_id).in_(processed_ids),
-            col(ReceiptOutbox.sent_at).is_(None)).order_by(col(ReceiptOutbox.id))).all()
-        if rows or message_ids:
-            _hand_over(uow.session, redis, message_ids, list(rows))
-    return len(rows)
+            col(ReceiptOutbox.sent_at).is_(None)).order_by(col(ReceiptOutbox.id))).all() \
+            if processed_ids else []
+        if rows or message_ids or written:
+            infra_outbox.hand_over_receipts(uow.session, redis, ReceiptOutbox, list(rows),
+                                            message_ids, written)
+    return len(rows) + len(written)
 
 
 def resend(engine: Engine, redis: Redis, *, older_than: float = RESEND_AFTER_SECONDS) -> int:
@@ -96,10 +103,5 @@ def resend(engine: Engine, redis: Redis, *, older_than: float = RESEND_AFTER_SEC
         ids = {r.processed_message_id for r in rows}
         message_ids = list(uow.session.exec(select(ProcessedMessage.message_id).where(
             col(ProcessedMessage.id).in_(ids))).all())
-        _hand_over(uow.session, redis, message_ids, rows)
+        infra_outbox.hand_over_receipts(uow.session, redis, ReceiptOutbox, rows, message_ids)
     return len(rows)
-
-
-def _hand_over(session: Session, redis: Redis, message_ids: list[str],
-               rows: list[ReceiptOutbox]) -> None:
-    infra_outbox.hand_over_receipts(session, redis, ReceiptOutbox, rows, message_ids)

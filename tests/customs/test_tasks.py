@@ -7,12 +7,16 @@ from typing import Any
 import orjson
 import pytest
 from rq.registry import FailedJobRegistry
+from sqlalchemy import event
+from sqlmodel import Session, select
 
 import infra.db
 from contracts.inspection import APPLY_MANY, ASSESS_MANY
 from infra.db import BatchFailed, unit_of_work
 from infra.queue import enqueue, queue, run_worker, stash
 from services.customs import service, tasks
+from services.customs.db import resources
+from services.customs.models import ReceiptOutbox
 from tests.customs.builders import (
     dispatched,
     make_arrival,
@@ -82,6 +86,26 @@ class TestProcessMessages:
         assert tasks.process_messages(items) == ["already processed", "1 waybill record(s)"]
         assert customs.statuses(waybill) == ["2", "399"]
         assert customs.statuses(lst) == ["2", "120", "399"]
+
+    def test_receipts_are_handed_over_as_written_not_read_back(self,
+                                                               customs: Customs) -> None:
+        order, waybill = make_order(), make_waybill()
+        statements: list[str] = []
+
+        def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(" ".join(statement.split()).lower())
+
+        event.listen(resources.engine(), "before_cursor_execute", seen)
+        try:
+            customs.send(order, waybill)
+        finally:
+            event.remove(resources.engine(), "before_cursor_execute", seen)
+        assert [s for s in statements if s.startswith("select") and "from receipt_outbox" in s
+                ] == []
+        assert customs.statuses(order) == ["2", "120"]
+        assert customs.statuses(waybill) == ["2", "399"]
+        with Session(resources.engine()) as session:
+            assert None not in session.exec(select(ReceiptOutbox.sent_at)).all()
 
     def test_an_expired_stash_is_left_to_the_gateway_sweep(self, customs: Customs) -> None:
         assert tasks.process_messages("sw:batch:gone") == []

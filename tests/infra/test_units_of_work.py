@@ -23,6 +23,7 @@ from infra.db import (
     make_engine,
     pending_rows,
     unit_of_work,
+    written_rows,
 )
 from infra.outbox import on_commit, send_jobs
 from infra.queue import queue
@@ -84,6 +85,24 @@ class TestAddRow:
             assert _notes(engine) == []
             session.commit()
         assert _notes(engine) == [(1, "before"), (1, "inside")]
+
+    def test_the_rows_a_commit_wrote_are_there_for_its_after_commit_hooks(
+            self, engine: Engine) -> None:
+        seen: list[list[str]] = []
+        with unit_of_work(engine) as uow:
+            add_row(uow.session, child, lambda: {"parent_id": 1, "note": "a"})
+            add_row(uow.session, child, lambda: {"parent_id": 1, "note": "b"})
+            assert written_rows(uow.session, child) == []  # nothing written yet
+            uow.after_commit(lambda: seen.append(
+                [r["note"] for r in written_rows(uow.session, child)]))
+        assert seen == [["a", "b"]]
+        with Session(engine) as session:
+            add_row(session, child, lambda: {"parent_id": 1, "note": "c"})
+            session.commit()
+            assert [r["note"] for r in written_rows(session, child)] == ["c"]
+            session.execute(parent.insert().values(name="p"))
+            session.commit()  # a commit that wrote none of them
+            assert written_rows(session, child) == []
 
 
 class TestOnCommit:
