@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import orjson
 import pytest
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, event, select
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
@@ -205,3 +206,15 @@ class TestIdOf:
             assert id_of(session, other) == first + 1  # added by id_of itself
         with Session(engine) as session:
             assert session.execute(select(Job.func).order_by(Job.id)).scalars().all() == ["f", "g"]
+
+
+class TestJsonColumns:
+    def test_json_goes_in_and_out_unchanged_through_orjson(self, engine: Engine) -> None:
+        create_tables(engine, OwnTable.metadata)
+        args = [{"中文": "清单", "n": [1, 2.5, None, True]}, "x"]
+        with unit_of_work(engine) as uow:
+            uow.session.add(Job(queue="q", func="f", args=args, stored_at=0.0))
+        with Session(engine) as session:
+            assert session.execute(select(Job.args)).scalar_one() == args
+            raw = session.execute(text("SELECT CAST(args AS TEXT) FROM job")).scalar_one()
+        assert raw == orjson.dumps(args).decode()  # written by orjson: compact, UTF-8
