@@ -110,6 +110,37 @@ _WRITTEN = "infra.db.rows.written"
 _LISTENING = "infra.db.rows.listening"
 
 
+_CACHES = "infra.db.caches"
+_CACHES_LISTENING = "infra.db.caches.listening"
+
+
+def unit_cache(session: Session, name: str) -> dict[Any, Any]:
+    """A dict named ``name`` that lives as long as the session's current transaction.
+
+    For lookups a unit of work repeats (the same document by its key): what it holds are
+    the session's own objects, and it is emptied when the transaction ends and on any
+    rollback (a savepoint's too: what was made in it is gone), so it never outlives them.
+    Releasing a savepoint keeps it.
+    """
+    caches: dict[str, dict[Any, Any]] | None = session.info.get(_CACHES)
+    if caches is None:
+        caches = session.info[_CACHES] = {}
+        if not session.info.get(_CACHES_LISTENING):
+            session.info[_CACHES_LISTENING] = True
+            event.listen(session, "after_transaction_end", _end_caches)
+            event.listen(session, "after_soft_rollback",
+                         lambda s, _transaction: s.info.pop(_CACHES, None))
+    cache = caches.get(name)
+    if cache is None:
+        cache = caches[name] = {}
+    return cache
+
+
+def _end_caches(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the transaction itself (not a savepoint, not a flush's)
+        session.info.pop(_CACHES, None)
+
+
 def id_of(session: Session, obj: Any) -> int:
     """The primary key of ``obj`` (a table model with an ``id``), flushing the session
     first when it has none yet. Objects are otherwise left to the next autoflush, which

@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from infra.db import add_row
+from infra.db import add_row, unit_cache
 from services.customs import domain, errors, outbox
 from services.customs.config import Settings
 from services.customs.domain import DECLARED, DRAFT, REJECTED, Decision, Kind
@@ -82,9 +82,30 @@ _BUMP = (update(Sequence).where(col(Sequence.name) == bindparam("series"))
          .values(value=col(Sequence.value) + 1).returning(col(Sequence.value)))
 
 
-def find_live(session: Session, kind: Kind, party: str, no: str) -> Document | None:
-    """The document (not deleted) of a kind with this business key."""
-    return session.exec(_FIND_LIVE, params={"kind": kind, "party": party, "no": no}).first()
+_LIVE = "customs.live"  # unit cache: (kind, party, no) → the live document
+
+
+def find_live(session: Session, kind: str, party: str, no: str) -> Document | None:
+    """The document (not deleted) of a kind with this business key.
+
+    A document this unit of work already found or created is answered from the unit's
+    cache: no query, so no autoflush (``infra.db.unit_cache``)."""
+    cache = unit_cache(session, _LIVE)
+    doc: Document | None = cache.get((kind, party, no))
+    if doc is not None and not doc.deleted:
+        return doc
+    doc = session.exec(_FIND_LIVE, params={"kind": kind, "party": party, "no": no}).first()
+    if doc is not None:
+        cache[(kind, party, no)] = doc
+    return doc
+
+
+def new_document(work: Work, kind: str, party: str, no: str) -> Document:
+    """A new live document of ``kind`` with this business key (``find_live`` finds it)."""
+    doc = Document(kind=kind, guid="", sender="", party_code=party, no=no, status="",
+                   app_status="", declared_at=work.now, updated_at=work.now, record={})
+    unit_cache(work.session, _LIVE)[(kind, party, no)] = doc
+    return doc
 
 
 def next_number(session: Session, name: str) -> int:
@@ -174,9 +195,7 @@ def declare(work: Work, *, kind: Kind, record: dict[str, Any],
         assert existing is not None
         _delete(work, existing, record)
         return None
-    doc = existing or Document(kind=kind, guid="", sender="", party_code=party, no=no,
-                               status="", app_status="", declared_at=work.now,
-                               updated_at=work.now, record={})
+    doc = existing or new_document(work, kind, party, no)
     _fill(work, doc, record)
     if doc.pre_no is None and kind in domain.PRE_NO_PREFIX:
         doc.pre_no = new_pre_no(work, kind)

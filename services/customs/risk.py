@@ -65,7 +65,7 @@ from contracts.inspection import (
     RequestItem,
 )
 from infra.clock import SimClock
-from infra.db import UnitOfWork, id_of, unit_of_work
+from infra.db import UnitOfWork, id_of, unit_cache, unit_of_work
 from infra.queue import SERIALIZER, enqueue, enqueue_batch, queue
 from services.customs import documents, domain, outbox
 from services.customs.config import Settings
@@ -76,6 +76,7 @@ log = logging.getLogger(__name__)
 
 INSPECTION = "inspection"  # the sender of answers, as customs records them
 _ASKED = "sw.inspection.asked"  # session.info: the checks asked in this unit of work
+_CHECKS = "customs.checks"  # unit cache: document id → its check (None: never asked)
 ClearedCallback = Callable[[Work, Document], None]
 _ON_CLEARED: dict[str, ClearedCallback] = {}
 
@@ -128,6 +129,7 @@ def ask(*, work: Work, doc: Document, flow: str | None = None) -> InspectionChec
         request=request.model_dump(mode="json"), asked_at=work.now, updated_at=work.now,
         stored_at=time.time())
     work.session.add(check)
+    unit_cache(work.session, _CHECKS)[check.document_id] = check
     work.session.info.setdefault(_ASKED, []).append(check)
     return check
 
@@ -236,18 +238,21 @@ def _enqueue(session: Session, redis: Redis, rows: list[InspectionCheck]) -> Non
 
 
 def check_of(session: Session, doc: Document) -> InspectionCheck | None:
+    """The inspection check of ``doc``, if it was asked about (once per unit of work: only
+    ``ask`` adds checks, and it tells the unit's cache)."""
     if doc.id is None:  # new in this unit of work: not asked about yet
         return None
-    return session.exec(select(InspectionCheck).where(
-        InspectionCheck.document_id == doc.id)).first()
+    cache = unit_cache(session, _CHECKS)
+    if doc.id not in cache:
+        cache[doc.id] = session.exec(select(InspectionCheck).where(
+            InspectionCheck.document_id == doc.id)).first()
+    check: InspectionCheck | None = cache[doc.id]
+    return check
 
 
 def _check(doc: Document) -> InspectionCheck | None:
     session = Session.object_session(doc)
-    if session is None or doc.id is None:
-        return None
-    return session.execute(select(InspectionCheck).where(
-        InspectionCheck.document_id == doc.id)).scalars().first()
+    return None if session is None else check_of(session, doc)
 
 
 def release_allowed(doc: Document) -> bool:

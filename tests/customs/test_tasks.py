@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -26,6 +28,21 @@ from tests.customs.builders import (
     record_guid,
 )
 from tests.customs.harness import Customs, result
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """The SQL customs runs meanwhile, one line each, lower case."""
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(" ".join(statement.split()).lower())
+
+    event.listen(resources.engine(), "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(resources.engine(), "before_cursor_execute", record)
 
 
 class TestProcessMessages:
@@ -90,22 +107,25 @@ class TestProcessMessages:
     def test_receipts_are_handed_over_as_written_not_read_back(self,
                                                                customs: Customs) -> None:
         order, waybill = make_order(), make_waybill()
-        statements: list[str] = []
-
-        def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            statements.append(" ".join(statement.split()).lower())
-
-        event.listen(resources.engine(), "before_cursor_execute", seen)
-        try:
+        with statements() as seen:
             customs.send(order, waybill)
-        finally:
-            event.remove(resources.engine(), "before_cursor_execute", seen)
-        assert [s for s in statements if s.startswith("select") and "from receipt_outbox" in s
-                ] == []
+        assert [s for s in seen if s.startswith("select") and "from receipt_outbox" in s] == []
         assert customs.statuses(order) == ["2", "120"]
         assert customs.statuses(waybill) == ["2", "399"]
         with Session(resources.engine()) as session:
             assert None not in session.exec(select(ReceiptOutbox.sent_at)).all()
+
+    def test_a_document_the_batch_found_or_made_is_not_looked_up_again(
+            self, customs: Customs) -> None:
+        order, waybill, lst = make_order(), make_waybill(), make_inventory()
+        with statements() as seen:
+            customs.send(order, waybill, lst)
+        assert customs.statuses(lst) == ["2", "120", "399"]
+        lookups = [s for s in seen if s.startswith("select") and "document.party_code =" in s]
+        # the order, the waybill and the list looked up before each is declared, and the
+        # payment receipt the list's match asks for; the order and waybill it matches come
+        # from the batch's own documents
+        assert len(lookups) == 4
 
     def test_an_expired_stash_is_left_to_the_gateway_sweep(self, customs: Customs) -> None:
         assert tasks.process_messages("sw:batch:gone") == []

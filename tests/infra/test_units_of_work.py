@@ -23,6 +23,7 @@ from infra.db import (
     id_of,
     make_engine,
     pending_rows,
+    unit_cache,
     unit_of_work,
     written_rows,
 )
@@ -218,3 +219,29 @@ class TestJsonColumns:
             assert session.execute(select(Job.args)).scalar_one() == args
             raw = session.execute(text("SELECT CAST(args AS TEXT) FROM job")).scalar_one()
         assert raw == orjson.dumps(args).decode()  # written by orjson: compact, UTF-8
+
+
+class TestUnitCache:
+    def test_lives_as_long_as_the_transaction(self, engine: Engine) -> None:
+        with Session(engine) as session:
+            unit_cache(session, "c")["k"] = 1
+            assert unit_cache(session, "c") == {"k": 1} and unit_cache(session, "d") == {}
+            session.execute(parent.insert().values(name="a"))
+            session.commit()
+            assert unit_cache(session, "c") == {}  # the commit ended it
+            session.execute(parent.insert().values(name="b"))
+            unit_cache(session, "c")["k"] = 2
+            session.rollback()
+            assert unit_cache(session, "c") == {}
+
+    def test_a_savepoint_rolled_back_empties_it_a_released_one_keeps_it(
+            self, engine: Engine) -> None:
+        with Session(engine) as session:
+            session.execute(parent.insert().values(name="taken"))
+            with session.begin_nested():
+                unit_cache(session, "c")["k"] = 1
+            assert unit_cache(session, "c") == {"k": 1}
+            with pytest.raises(IntegrityError), session.begin_nested():
+                unit_cache(session, "c")["made in the savepoint"] = 2
+                session.execute(parent.insert().values(name="taken"))
+            assert unit_cache(session, "c") == {}

@@ -122,7 +122,7 @@ def accepted(work: Work, kind: str, party: str | None, no: str | None) -> Docume
     """The live document of ``kind`` with this key, if customs accepted it (120)."""
     if party is None or no is None:
         return None
-    doc = find_live(work.session, kind, party, no)  # type: ignore[arg-type]
+    doc = find_live(work.session, kind, party, no)
     return doc if doc is not None and doc.status == imp.ACCEPTED else None
 
 

@@ -59,7 +59,7 @@ def declare(work: Work, *, kind: str, record: dict[str, Any], locks: Iterable[st
     head = head_of(kind, record)
     party, no = business_key(kind, head)
     documents.lock(work, [f"{kind}:{party}:{no}", *locks])
-    existing = documents.find_live(work.session, kind, party, no)  # type: ignore[arg-type]
+    existing = documents.find_live(work.session, kind, party, no)
     decision = _decide(work, kind, head["appType"], existing)
     if decision.refused:
         refuse(work, kind, record, errors.refusal(kind, decision).info(f"{party}+{no}"),
@@ -76,9 +76,7 @@ def declare(work: Work, *, kind: str, record: dict[str, Any], locks: Iterable[st
         assert existing is not None
         _delete(work, existing, record, keys)
         return None
-    doc = existing or Document(kind=kind, guid="", sender="", party_code=party, no=no,
-                               status="", app_status="", declared_at=work.now,
-                               updated_at=work.now, record={})
+    doc = existing or documents.new_document(work, kind, party, no)
     _fill(work, doc, record)
     if doc.pre_no is None and kind in imp.PRE_NO_PREFIX:
         doc.pre_no = new_pre_no(work, kind)

@@ -58,7 +58,7 @@ def _keys(lst: Document | None) -> ListKeys:
 def declare_cancel(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB623 record: refused (−623003/−623005/−623009) or 2 → 120 → 399, list withdrawn."""
     key = f"{record['agentCode']}+{record['invtNo']}"
-    asked = documents.find_live(work.session, CANCEL, record["agentCode"],  # type: ignore[arg-type]
+    asked = documents.find_live(work.session, CANCEL, record["agentCode"],
                                 record["invtNo"]) is not None
     lst = _list_for(work, record, withdrawn=asked)  # asked before: declare refuses (-623009)
     if not asked and (lst is None or lst.status not in CANCELLABLE):
