@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bench.loadgen import Result, post_all
+from bench.loadgen import CpuSplit, Result, jobs_done, post_all
 from contracts import examples_import as ei
 from launcher.testing import running_topology
 
@@ -109,7 +109,7 @@ class Watcher(threading.Thread):
 
 
 def run(work: Path, imports: int, workers: int, concurrency: int, gateway_processes: int = 1,
-        ) -> tuple[Result, list[float], float, int]:
+        ) -> tuple[Result, list[float], float, int, CpuSplit]:
     env = {"SW_INSPECTION_RANDOM_SELECTION": "false"}  # no list held for an officer
     with running_topology(work, env, workers=workers,
                           gateway_processes=gateway_processes) as topo:
@@ -118,6 +118,8 @@ def run(work: Path, imports: int, workers: int, concurrency: int, gateway_proces
         messages, guids = build(imports, keys)
         url = urlsplit(topo.gateway_url)
         watcher = Watcher(topo.gateway_url, keys[ei.AGENT], guids)
+        cpu = CpuSplit(topo.pids())
+        cpu.start()
         started = time.perf_counter()
         watcher.start()
         result = asyncio.run(post_all(url.hostname or "127.0.0.1", url.port or 80,
@@ -126,9 +128,11 @@ def run(work: Path, imports: int, workers: int, concurrency: int, gateway_proces
                                       "W4 submit"))
         watcher.join(timeout=600)
         watcher.stop = True
+        cpu.stop()
+        cpu.jobs = jobs_done(topo.redis_url, ("customs", "inspection", "tax", "gateway"))
         elapsed = max(watcher.done.values(), default=time.perf_counter()) - started
         times = [t - started for t in watcher.done.values()]
-        return result, times, elapsed, len(watcher.released)
+        return result, times, elapsed, len(watcher.released), cpu
 
 
 def main() -> None:
@@ -139,7 +143,7 @@ def main() -> None:
     parser.add_argument("--gateway-processes", type=int, default=1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        submit, times, elapsed, released = run(Path(tmp), args.imports, args.workers,
+        submit, times, elapsed, released, cpu = run(Path(tmp), args.imports, args.workers,
                                                args.concurrency, args.gateway_processes)
     done = len(times)
     rate = done / elapsed if elapsed else 0.0
@@ -150,6 +154,9 @@ def main() -> None:
     print(f"W4 imports released with their tax bill {done} of {args.imports} (800 seen: "
           f"{released}) in {elapsed:.2f} s: {rate:.0f} imports/s  time to the end p50 "
           f"{p50:.2f} s  p99 {p99:.2f} s  (target >= {TARGET} imports/s)")
+    print(cpu.line(done or 1, "import"))
+    print("jobs per import: " + "  ".join(f"{name} {count / args.imports:.2f}"
+                                          for name, count in cpu.jobs.items()))
 
 
 if __name__ == "__main__":

@@ -22,12 +22,13 @@ from pydantic import BaseModel, ConfigDict, Field
 ASK_QUEUE = "tax"
 ASSESS = "services.tax.tasks.assess"  # one TaxRequest
 ASSESS_MANY = "services.tax.tasks.assess_many"  # a list of them
-LIST_EVENT = "services.tax.tasks.list_event"
+LIST_EVENT = "services.tax.tasks.list_event"  # one ListEvent
+LIST_EVENT_MANY = "services.tax.tasks.list_events"  # a list of them, in order
 ANSWER_QUEUE = "customs"
 ANSWER = "services.customs.import_.tasks.tax_assessed"  # one TaxAnswer
 ANSWER_MANY = "services.customs.import_.tasks.tax_assessed_many"  # a list of them
 # a run of these jobs written together goes out as one job of its "many" form
-MANY = {ASSESS: ASSESS_MANY, ANSWER: ANSWER_MANY}
+MANY = {ASSESS: ASSESS_MANY, ANSWER: ANSWER_MANY, LIST_EVENT: LIST_EVENT_MANY}
 
 ListEventKind = Literal["released", "cancelled", "return_pending", "returned", "return_failed"]
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, select
 
+from contracts.ceb import CebMessage
 from contracts.ceb.import_receipts import (
     CEB816Message,
     CEB818Message,
@@ -32,6 +33,9 @@ def return_time(at: datetime) -> str:
     """``yyyyMMddHHmmssfff`` in Beijing time."""
     local = at.astimezone(CST)
     return local.strftime("%Y%m%d%H%M%S") + f"{local.microsecond // 1000:03d}"
+
+
+M = TypeVar("M", bound=CebMessage)
 
 
 def _guid() -> str:
@@ -112,6 +116,11 @@ def ceb816(session: Session, bill: TaxBill, at: datetime) -> CEB816Message:
                           customsTax=fen(r.customs_tax), valueAddedTax=fen(r.value_added_tax),
                           consumptionTax=fen(r.consumption_tax)) for r in _lines(session, bill)]
     return CEB816Message(guid=_guid(), Tax=[Tax816(TaxHeadRd=head, TaxListRd=lines)])
+
+
+def addressed_copy(message: M) -> M:
+    """The same message for one more recipient: its own message guid."""
+    return message.model_copy(update={"guid": _guid()})
 
 
 def ceb818(bill: TaxBill, at: datetime) -> CEB818Message:

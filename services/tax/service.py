@@ -86,10 +86,12 @@ def _issue(session: Session, settings: Settings, bill: TaxBill, now: datetime) -
         bill.state = "held"
         return False
     bill.state, bill.guarantee_held, bill.status = "issued", amount, "1"
-    for recipient in bills.recipients(bill):
-        outbox.emit(session, message=bills.ceb816(session, bill, now), recipient=recipient,
-                    record_guid=bill.guid, status=bill.status, at=now,
-                    conversation_id=bill.conversation_id, message_id=bill.message_id)
+    message = bills.ceb816(session, bill, now)
+    for n, recipient in enumerate(bills.recipients(bill)):
+        copy = message if n == 0 else bills.addressed_copy(message)  # a message guid each
+        outbox.emit(session, message=copy, recipient=recipient, record_guid=bill.guid,
+                    status=bill.status, at=now, conversation_id=bill.conversation_id,
+                    message_id=bill.message_id)
     return True
 
 

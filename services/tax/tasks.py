@@ -28,21 +28,32 @@ def assess(request: dict[str, Any]) -> str:
     return _run(service.assess, request=request)
 
 
-def assess_many(requests: list[dict[str, Any]]) -> list[str]:
-    """Customs' requests of one batch, as ``assess`` each, in one unit of work (item by
-    item when one fails): the bills and answers go out together."""
+def _run_many(use_case: Callable[..., str], name: str, items: list[dict[str, Any]]
+              ) -> list[str]:
+    """``use_case`` for each item (passed as ``name``) in one unit of work, item by item
+    when one fails: what they write goes out together."""
     settings, now = resources.config(), SimClock(resources.redis()).now()
 
-    def handle(uow: UnitOfWork, request: dict[str, Any]) -> str:
-        return service.assess(session=uow.session, settings=settings, now=now,
-                              request=request)
+    def handle(uow: UnitOfWork, item: dict[str, Any]) -> str:
+        return use_case(session=uow.session, settings=settings, now=now, **{name: item})
 
-    return raise_if_failed(run_batch(resources.engine(), requests, handle))
+    return raise_if_failed(run_batch(resources.engine(), items, handle))
+
+
+def assess_many(requests: list[dict[str, Any]]) -> list[str]:
+    """Customs' requests of one batch, as ``assess`` each: the bills and answers go out
+    together."""
+    return _run_many(service.assess, "request", requests)
 
 
 def list_event(event: dict[str, Any]) -> str:
     """What happened to a list tax has a bill for (``contracts.tax.ListEvent``)."""
     return _run(service.list_event, event=event)
+
+
+def list_events(events: list[dict[str, Any]]) -> list[str]:
+    """Customs' list events of one batch, as ``list_event`` each, in order."""
+    return _run_many(service.list_event, "event", events)
 
 
 def fall_due(bill_id: int) -> str:

@@ -106,6 +106,14 @@ class TestAssess:
         assert len(queue("gateway", tax).jobs) == 1
         assert [r["payload"]["Tax"][0]["TaxHeadRd"]["invtNo"] for r in sent(tax)] == invts
 
+    def test_the_declarer_and_the_guarantor_each_get_the_bill_in_a_message_of_its_own(
+            self, tax: Any) -> None:
+        tasks.assess(request())
+        first, second = sent(tax)
+        assert {first["recipient"], second["recipient"]} == {AGENT, EBC}
+        assert first["payload"]["guid"] != second["payload"]["guid"]
+        assert first["payload"]["Tax"] == second["payload"]["Tax"]
+
     def test_one_bill_when_the_declarer_is_the_guarantor(self, tax: Any) -> None:
         tasks.assess(request(assure=AGENT))
         assert [r["recipient"] for r in sent(tax)] == [AGENT]
@@ -166,6 +174,15 @@ class TestFallingDue:
         assert_valid(to_xml(parse_json(status["payload"])))
         assert tasks.pay(bill_id) == "paid"
         assert set_guarantee("100")["available"] == "100.00"  # restored on payment
+
+    def test_a_batch_of_events_is_followed_in_order_in_one_job(self, tax: Any) -> None:
+        tasks.assess(request())
+        assert tasks.list_events([event("released"), event("return_pending"),
+                                  event("return_failed")]) == [
+            "due from 2025-03-31T16:00:00+00:00", "return pending", "return failed: tax stands"]
+        assert tasks.list_events([event("returned", returned={1: Decimal(2)}),
+                                  event("released", invt="29242025I000000999")]) == [
+            "cancelled", "no bill"]
 
     def test_a_pending_return_holds_the_due_date(self, tax: Any) -> None:
         tasks.assess(request())

@@ -18,7 +18,15 @@ from typing import Any
 from sqlmodel import Session, select
 
 from contracts import examples_import as ei
-from contracts.tax import ASSESS, ASSESS_MANY, LIST_EVENT, ListEvent, TaxAnswer, TaxRequest
+from contracts.tax import (
+    ASSESS,
+    ASSESS_MANY,
+    LIST_EVENT,
+    LIST_EVENT_MANY,
+    ListEvent,
+    TaxAnswer,
+    TaxRequest,
+)
 from infra.clock import SimClock
 from infra.queue import queue
 from services.customs import service
@@ -67,6 +75,8 @@ class TaxDesk:
                 out.append(TaxRequest.model_validate(job.args[0]))
             elif job.func_name == ASSESS_MANY:
                 out.extend(TaxRequest.model_validate(a) for a in job.args[0])
+            elif job.func_name == LIST_EVENT_MANY:
+                self.events.extend(ListEvent.model_validate(e) for e in job.args[0])
             else:
                 assert job.func_name == LIST_EVENT
                 self.events.append(ListEvent.model_validate(job.args[0]))

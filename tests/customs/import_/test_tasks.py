@@ -8,7 +8,7 @@ from rq.registry import FailedJobRegistry
 from sqlmodel import Session
 
 from contracts import examples_import as ei
-from contracts.tax import ANSWER, ANSWER_MANY, ASSESS, ASSESS_MANY
+from contracts.tax import ANSWER, ANSWER_MANY, ASSESS, ASSESS_MANY, LIST_EVENT_MANY
 from infra.queue import enqueue, queue, run_worker
 from services.customs.db import resources
 from services.customs.import_ import tasks
@@ -44,6 +44,10 @@ class TestTaxAssessed:
         assert FailedJobRegistry(queue=queue("customs", imports.customs.redis)).count == 0
         assert [imports.statuses(flow[3])[-1] for flow in flows] == ["800", "800"]
         assert len(imports.customs.ingest_jobs()) == gateway_jobs + 1
+        [told] = queue("tax", imports.customs.redis).jobs  # both releases, in one job
+        assert told.func_name == LIST_EVENT_MANY
+        assert [(e["invtNo"], e["event"]) for e in told.args[0]] == [
+            (r.invtNo, "released") for r in requests]
 
 
 class TestResendJobs:
