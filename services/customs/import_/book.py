@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from infra.errors import Conflict, Forbidden, NotFound
@@ -72,16 +72,16 @@ def take(session: Session, *, ems_no: str, needed: dict[str, Decimal],
     should stay deducted: the caller rolls back its savepoint)."""
     if session.exec(select(AccountBook.id).where(AccountBook.ems_no == ems_no)).first() is None:
         return [f"CEB621 InventoryHead.emsNo {ems_no}: no such account book (电子账册)"]
-    items = {row.item_record_no: row for row in session.exec(select(BookItem).where(
-        BookItem.ems_no == ems_no, col(BookItem.item_record_no).in_(list(needed))))}
+    recorded = dict(session.exec(select(BookItem.item_record_no, BookItem.gcode).where(
+        BookItem.ems_no == ems_no, col(BookItem.item_record_no).in_(list(needed)))).all())
     problems: list[str] = []
     for record_no in sorted(needed):
-        item = items.get(record_no)
+        gcode = recorded.get(record_no)
         where = f"CEB621 InventoryList.itemRecordNo {record_no}"
-        if item is None:
+        if gcode is None:
             problems.append(f"{where}: not an item of account book {ems_no}")
-        elif item.gcode[:8] != gcodes[record_no][:8]:
-            problems.append(f"{where}: recorded in {ems_no} as gcode {item.gcode}, "
+        elif gcode[:8] != gcodes[record_no][:8]:
+            problems.append(f"{where}: recorded in {ems_no} as gcode {gcode}, "
                             f"declared as {gcodes[record_no]}")
         elif not _take_one(session, ems_no, record_no, needed[record_no], ref, now):
             problems.append(f"{where}: account book {ems_no} holds "
@@ -93,16 +93,22 @@ def take(session: Session, *, ems_no: str, needed: dict[str, Decimal],
 def _take_one(session: Session, ems_no: str, record_no: str, qty: Decimal, ref: str,
               now: datetime) -> bool:
     amount = scaled(qty)
-    result = session.exec(update(BookItem).where(  # type: ignore[call-overload]
-        col(BookItem.ems_no) == ems_no, col(BookItem.item_record_no) == record_no,
-        col(BookItem.balance) >= amount).values(balance=col(BookItem.balance) - amount)
-        .returning(col(BookItem.balance)))
-    balance = result.scalar_one_or_none()
+    # on the session's connection: no autoflush, no ORM bookkeeping (take reads no item
+    # as an object of the session)
+    balance = session.connection().execute(_TAKE, {
+        "book": ems_no, "record_no": record_no, "amount": amount}).scalar_one_or_none()
     if balance is None:
         return False
     session.add(BookEntry(ems_no=ems_no, item_record_no=record_no, change=-amount,
                           balance=int(balance), reason=RELEASE, ref=ref, at=now))
     return True
+
+
+ITEMS = BookItem.__table__  # type: ignore[attr-defined]
+_TAKE = (update(ITEMS).where(ITEMS.c.ems_no == bindparam("book"),
+                             ITEMS.c.item_record_no == bindparam("record_no"),
+                             ITEMS.c.balance >= bindparam("amount"))
+         .values(balance=ITEMS.c.balance - bindparam("amount")).returning(ITEMS.c.balance))
 
 
 def put_back(session: Session, *, ems_no: str, quantities: dict[str, Decimal], reason: str,

@@ -14,7 +14,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from contracts import tax as tax_contract
 from infra.db import id_of
@@ -126,24 +128,35 @@ def accepted(work: Work, kind: str, party: str | None, no: str | None) -> Docume
     return doc if doc is not None and doc.status == imp.ACCEPTED else None
 
 
+# Built once: the list hot path runs them for every document (only parameters change).
+_PAYMENT = select(Document).where(
+    Document.kind == imp.PAYMENT, Document.ebp_code == bindparam("party"),
+    Document.order_no == bindparam("no"), Document.status == imp.ACCEPTED,
+    live()).order_by(col(Document.id).desc())
+
+
+def _waiting_for(party: Any, no: Any) -> SelectOfScalar[Document]:
+    return select(Document).where(
+        Document.kind == LIST, Document.status == STORED, live(),
+        party == bindparam("party"), no == bindparam("no")).order_by(col(Document.id))
+
+
+_BY_WAYBILL = _waiting_for(Document.logistics_code, Document.logistics_no)
+_BY_ORDER = _waiting_for(Document.ebp_code, Document.order_no)  # orders and payments
+
+
 def accepted_payment(work: Work, ebp_code: str | None, order_no: str | None) -> Document | None:
     """The accepted payment (CEB411) of the order ``ebp_code`` + ``order_no``."""
-    return work.session.exec(select(Document).where(
-        Document.kind == imp.PAYMENT, Document.ebp_code == ebp_code,
-        Document.order_no == order_no, Document.status == imp.ACCEPTED,
-        live()).order_by(col(Document.id).desc())).first()
+    return work.session.exec(_PAYMENT, params={"party": ebp_code, "no": order_no}).first()
 
 
 def match_waiting(*, work: Work, by: Document) -> int:
     """Match the lists at 120 that wait for ``by`` (an accepted order, payment or waybill)."""
-    query = select(Document).where(Document.kind == LIST, Document.status == STORED,
-                                   live())
     if by.kind == imp.WAYBILL:
-        query = query.where(Document.logistics_code == by.logistics_code,
-                            Document.logistics_no == by.logistics_no)
+        query, party, no = _BY_WAYBILL, by.logistics_code, by.logistics_no
     else:
-        query = query.where(Document.ebp_code == by.ebp_code, Document.order_no == by.order_no)
-    waiting = list(work.session.exec(query.order_by(col(Document.id))).all())
+        query, party, no = _BY_ORDER, by.ebp_code, by.order_no
+    waiting = list(work.session.exec(query, params={"party": party, "no": no}).all())
     for doc in waiting:
         match(work=work, doc=doc)
     return len(waiting)
