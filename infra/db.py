@@ -170,6 +170,11 @@ def add_row(session: Session, table: Any, values: Callable[[], dict[str, Any]]) 
     pending.setdefault(getattr(table, "__table__", table), []).append(values)
 
 
+def has_pending_rows(session: Session, table: Any) -> bool:
+    """Whether ``add_row`` holds rows of ``table`` for the next commit."""
+    return bool(session.info.get(_ROWS, {}).get(getattr(table, "__table__", table)))
+
+
 def pending_rows(session: Session, table: Any) -> list[dict[str, Any]]:
     """The rows of ``table`` ``add_row`` holds for the next commit (ids not resolved)."""
     makers = session.info.get(_ROWS, {}).get(getattr(table, "__table__", table), [])
@@ -177,8 +182,9 @@ def pending_rows(session: Session, table: Any) -> list[dict[str, Any]]:
 
 
 def written_rows(session: Session, table: Any) -> list[dict[str, Any]]:
-    """The rows of ``table`` ``add_row`` wrote with the session's last commit (for its
-    after-commit hooks: what to hand over, without reading it back)."""
+    """The rows of ``table`` ``add_row`` wrote with the session's last commit, with their
+    ``id`` where the table has one (for its after-commit hooks: what to hand over, without
+    reading it back)."""
     return list(session.info.get(_WRITTEN, {}).get(getattr(table, "__table__", table), []))
 
 
@@ -193,7 +199,15 @@ def _insert_rows(session: Session) -> None:
     connection = session.connection()
     for table, makers in pending.items():
         written[table] = rows = [make() for make in makers]
-        connection.execute(insert(table), rows)
+        key = table.c.get("id")
+        if key is None or not key.primary_key:
+            connection.execute(insert(table), rows)
+            continue
+        # one statement for all, with the ids the database gave, in the rows' order
+        ids = connection.execute(insert(table).returning(key, sort_by_parameter_order=True),
+                                 rows).scalars().all()
+        for row, ident in zip(rows, ids, strict=True):
+            row["id"] = ident
 
 
 def _drop_rows(session: Session) -> None:

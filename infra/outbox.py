@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from redis import Redis
@@ -135,6 +136,17 @@ def send_jobs(engine: Engine, redis: Redis, table: Any, ids: list[int],
             col(table.id).in_(ids), col(table.sent_at).is_(None))
             .order_by(col(table.id))).all())
         _enqueue_jobs(uow.session, redis, table, rows, many or {})
+    return len(rows)
+
+
+def send_written_jobs(engine: Engine, redis: Redis, table: Any,
+                      rows: Sequence[Mapping[str, Any]],
+                      many: Mapping[str, str] | None = None) -> int:
+    """As ``send_jobs``, for rows a commit just wrote (``infra.db.written_rows``: their
+    values, with their ids), without reading them back."""
+    with unit_of_work(engine) as uow:
+        _enqueue_jobs(uow.session, redis, table, [SimpleNamespace(**row) for row in rows],
+                      many or {})
     return len(rows)
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import orjson
 import pytest
 from rq.registry import FailedJobRegistry
-from sqlalchemy import event
 from sqlmodel import Session, select
 
 import infra.db
@@ -28,21 +25,7 @@ from tests.customs.builders import (
     record_guid,
 )
 from tests.customs.harness import Customs, result
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """The SQL customs runs meanwhile, one line each, lower case."""
-    seen: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(" ".join(statement.split()).lower())
-
-    event.listen(resources.engine(), "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(resources.engine(), "before_cursor_execute", record)
+from tests.sql import reads_of, statements
 
 
 class TestProcessMessages:
@@ -107,9 +90,9 @@ class TestProcessMessages:
     def test_receipts_are_handed_over_as_written_not_read_back(self,
                                                                customs: Customs) -> None:
         order, waybill = make_order(), make_waybill()
-        with statements() as seen:
+        with statements(resources.engine()) as seen:
             customs.send(order, waybill)
-        assert [s for s in seen if s.startswith("select") and "from receipt_outbox" in s] == []
+        assert reads_of(seen, "receipt_outbox") == []
         assert customs.statuses(order) == ["2", "120"]
         assert customs.statuses(waybill) == ["2", "399"]
         with Session(resources.engine()) as session:
@@ -118,7 +101,7 @@ class TestProcessMessages:
     def test_a_document_the_batch_found_or_made_is_not_looked_up_again(
             self, customs: Customs) -> None:
         order, waybill, lst = make_order(), make_waybill(), make_inventory()
-        with statements() as seen:
+        with statements(resources.engine()) as seen:
             customs.send(order, waybill, lst)
         assert customs.statuses(lst) == ["2", "120", "399"]
         lookups = [s for s in seen if s.startswith("select") and "document.party_code =" in s]

@@ -27,7 +27,7 @@ from infra.db import (
     unit_of_work,
     written_rows,
 )
-from infra.outbox import on_commit, send_jobs
+from infra.outbox import on_commit, send_jobs, send_written_jobs
 from infra.queue import queue
 from infra.settings import CommonSettings
 from tests.conftest import Backend
@@ -169,6 +169,26 @@ class TestSendJobs:
         assert sent == [("tax", "ask_many", [["a", "b"]]), ("tax", "event", ["x"]),
                         ("tax", "ask", ["c"]), ("tax", "ask", ["f", "g"]),
                         ("other", "ask_many", [["d", "e"]])]
+        with engine.connect() as conn:
+            assert None not in conn.execute(select(Job.sent_at)).scalars().all()
+
+    def test_rows_a_commit_wrote_go_out_as_written_with_their_ids(
+            self, engine: Engine, backend: Backend) -> None:
+        create_tables(engine, Job.metadata)
+        with Session(engine) as session:
+            for arg in ("a", "b", "c"):
+                add_row(session, Job, lambda arg=arg: {
+                    "queue": "tax", "func": "ask", "args": [arg], "due_at": None, "key": None,
+                    "stored_at": 0.0, "sent_at": None})
+            session.commit()
+            rows = written_rows(session, Job)
+        with engine.connect() as conn:
+            assert [r["id"] for r in rows] == conn.execute(
+                select(Job.id).order_by(Job.id)).scalars().all()
+        redis = backend.redis()
+        assert send_written_jobs(engine, redis, Job, rows, {"ask": "ask_many"}) == 3
+        assert [(j.func_name, list(j.args)) for j in queue("tax", redis).jobs] == [
+            ("ask_many", [["a", "b", "c"]])]
         with engine.connect() as conn:
             assert None not in conn.execute(select(Job.sent_at)).scalars().all()
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from contracts.ceb import parse_json, to_xml
 from contracts.tax import ANSWER, ANSWER_MANY, ListEvent, TaxAnswer, TaxLine, TaxRequest
@@ -23,7 +23,9 @@ from infra.queue import queue
 from services.tax import service, tasks
 from services.tax.config import Settings
 from services.tax.db import resources
+from services.tax.models import TaxJobOutbox, TaxReceiptOutbox
 from tests.customs.import_.xsd import assert_valid
+from tests.sql import reads_of, statements
 
 NOW = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
 AGENT, EBC = "AGENT00001", "SELLER0001"
@@ -113,6 +115,15 @@ class TestAssess:
         assert {first["recipient"], second["recipient"]} == {AGENT, EBC}
         assert first["payload"]["guid"] != second["payload"]["guid"]
         assert first["payload"]["Tax"] == second["payload"]["Tax"]
+
+    def test_what_tax_writes_is_handed_over_without_reading_it_back(self, tax: Any) -> None:
+        with statements(resources.engine()) as seen:
+            tasks.assess_many([request("29242025I000000001"), request("29242025I000000002")])
+        assert reads_of(seen, "tax_receipt_outbox") == reads_of(seen, "tax_job_outbox") == []
+        assert len(sent(tax)) == 4 and len(answers(tax)) == 2
+        with Session(resources.engine()) as session:
+            for table in (TaxReceiptOutbox, TaxJobOutbox):
+                assert None not in session.exec(select(table.sent_at)).all()
 
     def test_one_bill_when_the_declarer_is_the_guarantor(self, tax: Any) -> None:
         tasks.assess(request(assure=AGENT))
