@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,7 +29,7 @@ from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from infra.db import unit_of_work
+from infra.db import add_row, has_pending_rows, unit_of_work, written_rows
 from infra.queue import enqueue, enqueue_batch
 from infra.scheduler import schedule
 
@@ -124,26 +125,31 @@ def resend_receipts(engine: Engine, redis: Redis, table: Any, *,
 # ------------------------------------------------------------------ jobs
 
 
-def send_jobs(engine: Engine, redis: Redis, table: Any, ids: list[int],
-              many: Mapping[str, str] | None = None) -> int:
-    """Enqueue the unsent jobs among ``ids`` in their order, then mark them sent.
-
-    ``many`` maps a job to its batch form (the same job, taking a list of what it takes):
-    a run of such jobs, one after the other on the same queue, goes out as one job.
-    """
-    with unit_of_work(engine) as uow:
-        rows = list(uow.session.exec(select(table).where(
-            col(table.id).in_(ids), col(table.sent_at).is_(None))
-            .order_by(col(table.id))).all())
-        _enqueue_jobs(uow.session, redis, table, rows, many or {})
-    return len(rows)
+def write_job(session: Session, redis: Redis, table: Any, queue: str, func: str,
+              *args: Any, due_at: datetime | None = None, key: str | None = None,
+              many: Mapping[str, str] | None = None) -> None:
+    """Write the job ``func(*args)`` for ``queue`` into the job outbox ``table`` with the
+    session's commit (``infra.db.add_row``); once committed, the commit's jobs go out as
+    written (``send_written_jobs``), at ``due_at`` on the simulator clock when given."""
+    if not has_pending_rows(session, table):  # the transaction's first: hand over after it
+        engine = session.get_bind()
+        assert isinstance(engine, Engine)
+        on_commit(session, lambda: send_written_jobs(
+            engine, redis, table, written_rows(session, table), many))
+    row = {"queue": queue, "func": func, "args": list(args), "due_at": due_at, "key": key,
+           "stored_at": time.time(), "sent_at": None}
+    add_row(session, table, lambda: row)
 
 
 def send_written_jobs(engine: Engine, redis: Redis, table: Any,
                       rows: Sequence[Mapping[str, Any]],
                       many: Mapping[str, str] | None = None) -> int:
-    """As ``send_jobs``, for rows a commit just wrote (``infra.db.written_rows``: their
-    values, with their ids), without reading them back."""
+    """Enqueue the jobs of rows a commit just wrote (``infra.db.written_rows``: their
+    values, with their ids), in their order, without reading them back; then mark them sent.
+
+    ``many`` maps a job to its batch form (the same job, taking a list of what it takes):
+    a run of such jobs, one after the other on the same queue, goes out as one job.
+    """
     with unit_of_work(engine) as uow:
         _enqueue_jobs(uow.session, redis, table, [SimpleNamespace(**row) for row in rows],
                       many or {})

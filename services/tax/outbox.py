@@ -31,37 +31,25 @@ def emit(session: Session, *, message: ReceiptMessage, recipient: str, record_gu
            "conversation_id": conversation_id, "message_type": message.message_type,
            "record_guid": record_guid, "return_status": status, "payload": to_json(message),
            "created_at": at, "stored_at": time.time(), "sent_at": None}
-    _write(session, TaxReceiptOutbox, row)
+    if not has_pending_rows(session, TaxReceiptOutbox):  # the transaction's first
+        outbox.on_commit(session, lambda: _send(session))
+    add_row(session, TaxReceiptOutbox, lambda: row)
 
 
 def request(session: Session, queue: str, func: str, *args: Any,
             due_at: datetime | None = None, key: str | None = None) -> None:
     """``func(*args)`` on ``queue`` after the commit (at ``due_at`` on the simulator clock)."""
-    row = {"queue": queue, "func": func, "args": list(args), "due_at": due_at, "key": key,
-           "stored_at": time.time(), "sent_at": None}
-    _write(session, TaxJobOutbox, row)
-
-
-def _write(session: Session, table: Any, row: dict[str, Any]) -> None:
-    """Write ``row`` with the commit (``infra.db.add_row``); the first row of a transaction
-    sets up the hand-over after it."""
-    if not (has_pending_rows(session, TaxReceiptOutbox)
-            or has_pending_rows(session, TaxJobOutbox)):
-        outbox.on_commit(session, lambda: _send(session))
-    add_row(session, table, lambda: row)
+    outbox.write_job(session, resources.redis(), TaxJobOutbox, queue, func, *args,
+                     due_at=due_at, key=key, many=contract.MANY)
 
 
 def _send(session: Session) -> None:
-    """Hand over what the commit just wrote, as written (not read back)."""
-    engine, redis = resources.engine(), resources.redis()
+    """Hand over the messages the commit just wrote, as written (not read back)."""
     receipts = written_rows(session, TaxReceiptOutbox)
     if receipts:
-        with unit_of_work(engine) as uow:
-            outbox.hand_over_receipts(uow.session, redis, TaxReceiptOutbox, [], [],
+        with unit_of_work(resources.engine()) as uow:
+            outbox.hand_over_receipts(uow.session, resources.redis(), TaxReceiptOutbox, [], [],
                                       written=receipts)
-    jobs = written_rows(session, TaxJobOutbox)
-    if jobs:
-        outbox.send_written_jobs(engine, redis, TaxJobOutbox, jobs, contract.MANY)
 
 
 def resend() -> int:

@@ -1,5 +1,5 @@
 """``infra.db.add_row`` (rows written with the commit), ``infra.outbox.on_commit`` (hooks
-after it) and ``send_jobs`` (a job outbox handed to rq), on SQLite and on PostgreSQL where
+after it) and ``write_job`` (a job outbox handed to rq), on SQLite and on PostgreSQL where
 it answers."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from infra.db import (
     unit_of_work,
     written_rows,
 )
-from infra.outbox import on_commit, send_jobs, send_written_jobs
+from infra.outbox import on_commit, send_written_jobs, write_job
 from infra.queue import queue
 from infra.settings import CommonSettings
 from tests.conftest import Backend
@@ -151,19 +151,18 @@ class Job(OwnTable, table=True):
 
 
 class TestSendJobs:
-    def test_runs_of_a_job_with_a_batch_form_go_as_one_job_in_order(
+    def test_jobs_written_go_out_after_the_commit_runs_of_a_batch_form_as_one_job(
             self, engine: Engine, backend: Backend) -> None:
         written = [("tax", "ask", ["a"]), ("tax", "ask", ["b"]), ("tax", "event", ["x"]),
                    ("tax", "ask", ["c"]), ("other", "ask", ["d"]), ("other", "ask", ["e"]),
                    ("tax", "ask", ["f", "g"])]  # two arguments: not batched
         create_tables(engine, Job.metadata)
-        with Session(engine) as session:
-            rows = [Job(queue=q, func=f, args=a, stored_at=0.0) for q, f, a in written]
-            session.add_all(rows)
-            session.commit()
-            ids = [r.id for r in rows if r.id is not None]
         redis = backend.redis()
-        assert send_jobs(engine, redis, Job, ids, {"ask": "ask_many"}) == len(written)
+        with Session(engine) as session:
+            for q, f, a in written:
+                write_job(session, redis, Job, q, f, *a, many={"ask": "ask_many"})
+            assert queue("tax", redis).count == 0  # not before the commit
+            session.commit()
         sent = [(j.origin, j.func_name, list(j.args)) for name in ("tax", "other")
                 for j in queue(name, redis).jobs]
         assert sent == [("tax", "ask_many", [["a", "b"]]), ("tax", "event", ["x"]),
