@@ -40,7 +40,7 @@ _HOOKS = "infra.outbox.after_commit"
 _LISTENING = "infra.outbox.after_commit.listening"
 
 
-def on_commit(session: Session, hook: Callable[[], None]) -> None:
+def on_commit(session: Session, hook: Callable[[], object]) -> None:
     """Run ``hook`` once ``session`` has committed its transaction (dropped if it never does).
 
     For code that holds a session but not its ``UnitOfWork``: the hooks run right after
