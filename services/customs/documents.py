@@ -63,15 +63,18 @@ def head_of(kind: Kind, record: dict[str, Any]) -> dict[str, Any]:
     return record[node] if node else record
 
 
-def lock(work: Work, keys: Iterable[str]) -> None:
-    """Serialize work on the same business keys (PostgreSQL; SQLite serializes writes)."""
+def lock(work: Work, keys: Iterable[str]) -> bool:
+    """Serialize work on the same business keys (PostgreSQL; SQLite serializes writes, and
+    a transaction that read before another's commit cannot write after it). Whether it
+    locked: what was read before may then be stale."""
     if work.session.get_bind().dialect.name != "postgresql":
-        return
+        return False
     for key in sorted(set(keys)):
         number = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big",
                                 signed=True)
         work.session.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"),
                                           {"k": number})
+    return True
 
 
 # Built once: the hot path runs them for every record (only their parameters change).

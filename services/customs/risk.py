@@ -318,13 +318,13 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
         guid=guid, sender=INSPECTION, message_id=f"inspection:{guid}"[:64],
         message_type="InspectionResult", conversation_id=doc.conversation_id,
         outcome="processing", processed_at=now)
-    session.add(processed)
-    session.flush()  # a concurrent delivery of the same answer fails here, and retries
+    session.add(processed)  # a concurrent delivery of the same answer fails on the unique
+    # index at the next flush, and is retried
     work = Work(session=session, settings=settings, processed=processed, now=now)
-    documents.lock(work, _locks(doc))  # serialize with the arrival of its parcel
-    session.flush()  # what this unit of work changed stays (a batch may hold more answers)
-    session.refresh(check)
-    session.refresh(doc)
+    if documents.lock(work, _locks(doc)):  # serialized with the arrival of its parcel:
+        session.flush()  # (what this unit of work changed stays: a batch holds more)
+        session.refresh(check)  # read again what was committed before the lock
+        session.refresh(doc)
     if res.seq <= check.seq:
         processed.outcome = f"stale answer {res.seq} (applied {check.seq})"
     else:
