@@ -11,9 +11,10 @@ Two kinds, both domain-free; each part keeps its rows in a table of its own:
   ``infra.scheduler`` rather than enqueued; None: now), ``key`` (the schedule entry's key),
   ``stored_at`` and ``sent_at``.
 
-A row is marked sent once enqueued; what stays unsent (a crash between the commit and the
-hand-over) is enqueued again by a sweep, so receivers dedupe (the gateway by receipt_id,
-jobs by being idempotent).
+Rows are written with the commit (``infra.db.add_row``) and handed over as written, not
+read back (``write_job``; ``hand_over_receipts(..., written=)``). A row is marked sent once
+enqueued; what stays unsent (a crash between the commit and the hand-over) is enqueued
+again by a sweep, so receivers dedupe (the gateway by receipt_id, jobs by being idempotent).
 """
 
 from __future__ import annotations
