@@ -292,12 +292,25 @@ def view(session: Session, doc: Document) -> dict[str, Any] | None:
 # ------------------------------------------------------------------ answers
 
 
+def answer_guid(result: dict[str, Any]) -> str:
+    """An answer's handle, once per question and change of decision: ``<token>:<seq>``."""
+    return f"{result.get('token')}:{result.get('seq')}"
+
+
+def applied(session: Session, results: list[dict[str, Any]]) -> set[str]:
+    """The handles (``answer_guid``) of the ``results`` already applied: one query."""
+    guids = {answer_guid(r) for r in results}
+    return set(session.exec(select(ProcessedMessage.guid).where(
+        ProcessedMessage.sender == INSPECTION, col(ProcessedMessage.guid).in_(guids))).all())
+
+
 def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str, Any],
-          now: datetime | None = None) -> str:
+          now: datetime | None = None, new: bool = False) -> str:
     """Record one answer of inspection (once per token and seq) and act on it.
 
     Its receipts go to the gateway after the commit, with those of the unit of work's
-    other answers.
+    other answers. ``new``: the caller looked (``applied``) and found it not applied yet (a
+    concurrent delivery then fails on the unique index, and is retried).
     """
     res = InspectionResult.model_validate(result)
     session = uow.session
@@ -306,7 +319,7 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
     if check is None:  # a question from before a sandbox reset
         return "unknown question"
     guid = f"{res.token}:{res.seq}"
-    done = session.exec(select(ProcessedMessage).where(
+    done = None if new else session.exec(select(ProcessedMessage).where(
         ProcessedMessage.guid == guid, ProcessedMessage.sender == INSPECTION)).first()
     if done is not None:
         outbox.send_after_commit(uow, redis, processed=done)

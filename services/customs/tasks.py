@@ -75,8 +75,11 @@ def apply_inspections(results: list[dict[str, Any]]) -> list[str]:
     engine, redis = resources.engine(), resources.redis()
     settings: Settings = resources.config()
     now = SimClock(redis).now()
+    with Session(engine) as session:
+        done = risk.applied(session, results)
 
     def handle(uow: UnitOfWork, result: dict[str, Any]) -> str:
-        return risk.apply(uow=uow, redis=redis, settings=settings, result=result, now=now)
+        return risk.apply(uow=uow, redis=redis, settings=settings, result=result, now=now,
+                          new=risk.answer_guid(result) not in done)
 
     return raise_if_failed(run_batch(engine, results, handle, log=log))

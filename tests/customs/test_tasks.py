@@ -140,6 +140,21 @@ class TestInspectionRoundTrip:
         assert len(customs.ingest_jobs()) == jobs_before + 1
         assert tasks.apply_inspections(answers) == ["already applied", "already applied"]
 
+    def test_a_batch_of_answers_is_checked_for_repeats_in_one_query(
+            self, customs: Customs) -> None:
+        customs.inspection.auto = False
+        customs.send(make_order(1), make_waybill(1), make_inventory(1), make_order(2),
+                     make_waybill(2), make_inventory(2))
+        answers = [result(q).model_dump(mode="json") for q in customs.inspection.questions()]
+        with statements(resources.engine()) as seen:
+            assert tasks.apply_inspections(answers) == ["cleared", "cleared"]
+        assert len(reads_of(seen, "processed_message")) == 1
+        with statements(resources.engine()) as seen:
+            again = tasks.apply_inspections([answers[1], answers[0]])
+        assert again == ["already applied", "already applied"]
+        assert len(reads_of(seen, "processed_message")) == 1 + 2  # the guard, then each
+        # applied answer's own record, whose receipts still unsent go out again
+
 
 class TestResendOutbox:
     def test_a_worker_runs_the_resend_job(self, customs: Customs) -> None:
