@@ -18,11 +18,12 @@ from typing import Any
 from sqlalchemy import bindparam, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from infra.db import add_row, unit_cache
 from services.customs import domain, errors, outbox
 from services.customs.config import Settings
-from services.customs.domain import DECLARED, DRAFT, REJECTED, Decision, Kind
+from services.customs.domain import DECLARED, DRAFT, REJECTED, STORED, Decision, Kind
 from services.customs.models import Document, ProcessedMessage, Sequence, TimelineEntry, live
 
 CUSTOMS = "customs"
@@ -83,6 +84,14 @@ _FIND_LIVE = select(Document).where(
     Document.no == bindparam("no"), live())
 _BUMP = (update(Sequence).where(col(Sequence.name) == bindparam("series"))
          .values(value=col(Sequence.value) + 1).returning(col(Sequence.value)))
+
+
+def waiting_lists(kind: str, party: Any, no: Any) -> SelectOfScalar[Document]:
+    """The query (built once per use) of the live lists of ``kind`` at 120 whose ``party``
+    and ``no`` columns are the bound ``party`` and ``no``: the lists a document completes."""
+    return select(Document).where(
+        Document.kind == kind, Document.status == STORED, live(),
+        party == bindparam("party"), no == bindparam("no")).order_by(col(Document.id))
 
 
 _LIVE = "customs.live"  # unit cache: (kind, party, no) → the live document

@@ -8,14 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam
-from sqlmodel import col, select
-from sqlmodel.sql.expression import SelectOfScalar
-
 from services.customs import documents, domain, facts, matching, risk
 from services.customs.documents import Work
 from services.customs.domain import APPROVED, STORED
-from services.customs.models import Document, live
+from services.customs.models import Document
 
 
 def declare_inventory(*, work: Work, record: dict[str, Any]) -> None:
@@ -67,16 +63,11 @@ def match(*, work: Work, doc: Document) -> None:
     risk.ask(work=work, doc=doc)
 
 
-def _waiting_for(party: Any, no: Any) -> SelectOfScalar[Document]:
-    """The lists at 120 with this party and number (built once per kind of document)."""
-    return select(Document).where(
-        Document.kind == "inventory", Document.status == STORED, live(),
-        party == bindparam("party"), no == bindparam("no")).order_by(col(Document.id))
-
-
-_WAITING = {"order": _waiting_for(Document.ebp_code, Document.order_no),
-            "receipt": _waiting_for(Document.ebc_code, Document.order_no),
-            "waybill": _waiting_for(Document.logistics_code, Document.logistics_no)}
+_WAITING = {  # the lists at 120 each kind of document completes
+    "order": documents.waiting_lists("inventory", Document.ebp_code, Document.order_no),
+    "receipt": documents.waiting_lists("inventory", Document.ebc_code, Document.order_no),
+    "waybill": documents.waiting_lists("inventory", Document.logistics_code,
+                                       Document.logistics_no)}
 
 
 def match_waiting(*, work: Work, by: Document) -> int:

@@ -16,12 +16,11 @@ from typing import Any
 
 from sqlalchemy import bindparam
 from sqlmodel import col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from contracts import tax as tax_contract
 from infra.db import id_of
 from services.customs import risk
-from services.customs.documents import Work, find_live
+from services.customs.documents import Work, find_live, waiting_lists
 from services.customs.domain import ceb_day, fmt
 from services.customs.import_ import (
     book,
@@ -135,14 +134,8 @@ _PAYMENT = select(Document).where(
     live()).order_by(col(Document.id).desc())
 
 
-def _waiting_for(party: Any, no: Any) -> SelectOfScalar[Document]:
-    return select(Document).where(
-        Document.kind == LIST, Document.status == STORED, live(),
-        party == bindparam("party"), no == bindparam("no")).order_by(col(Document.id))
-
-
-_BY_WAYBILL = _waiting_for(Document.logistics_code, Document.logistics_no)
-_BY_ORDER = _waiting_for(Document.ebp_code, Document.order_no)  # orders and payments
+_BY_WAYBILL = waiting_lists(LIST, Document.logistics_code, Document.logistics_no)
+_BY_ORDER = waiting_lists(LIST, Document.ebp_code, Document.order_no)  # orders, payments
 
 
 def accepted_payment(work: Work, ebp_code: str | None, order_no: str | None) -> Document | None:

@@ -26,9 +26,16 @@ _USED = select(USAGE.c.used).where(_ROW)
 _ADD = (update(USAGE).where(_ROW, USAGE.c.used + bindparam("amount") <= bindparam("limit"))
         .values(used=USAGE.c.used + bindparam("amount")))
 _GIVE_BACK = update(USAGE).where(_ROW).values(used=USAGE.c.used - bindparam("amount"))
-_CREATE = {dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(USAGE).values(
-    buyer_id=bindparam("of_buyer"), year=bindparam("in_year"), item=bindparam("of_item"), used=0)
-    .on_conflict_do_nothing() for dialect in (sqlite, postgresql)}
+
+
+def _create(dialect: Any) -> Any:
+    """A buyer's row for the year, at 0, unless it is there already."""
+    return dialect.insert(USAGE).values(
+        buyer_id=bindparam("of_buyer"), year=bindparam("in_year"), item=bindparam("of_item"),
+        used=0).on_conflict_do_nothing()
+
+
+_CREATE = {"sqlite": _create(sqlite), "postgresql": _create(postgresql)}
 
 
 def used(session: Session, *, buyer_id: str, year: int, item: str = CNY) -> int:
