@@ -16,6 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
+
+from infra.queue import connect_redis, queue
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -157,8 +161,6 @@ class CpuSplit:
 
     @staticmethod
     def _cpu(pid: int) -> float:
-        import psutil
-
         try:
             process = psutil.Process(pid)
             total = 0.0
@@ -191,8 +193,6 @@ class CpuSplit:
 def jobs_done(redis_url: str, queues: Sequence[str]) -> dict[str, int]:
     """How many jobs each queue finished (those of the last minute: rq keeps a finished
     job that long), to read how large the batches were."""
-    from infra.queue import connect_redis, queue
-
     redis = connect_redis(redis_url)
     try:
         return {name: queue(name, redis).finished_job_registry.count for name in queues}

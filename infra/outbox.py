@@ -86,16 +86,12 @@ def as_ingest(row: Any) -> dict[str, Any]:
 def hand_over_receipts(session: Session, redis: Redis, table: Any, rows: Sequence[Any],
                        message_ids: list[str], written: Sequence[Mapping[str, Any]] = ()
                        ) -> None:
-    """Enqueue one ingest job with ``rows`` and the ``written`` ones (values of rows the
-    last commit wrote, not read back), and the gateway messages now processed; then mark
-    them all sent in ``session``."""
+    """Enqueue one ingest job with ``rows`` and the ``written`` ones (``infra.db.
+    written_rows``: the values the last commit wrote, with their ids, not read back), and
+    the gateway messages now processed; then mark them all sent in ``session``."""
     enqueue(redis, GATEWAY_QUEUE, INGEST, message_ids,
             [as_ingest(r) for r in (*rows, *written)])
-    mark_sent(session, table, [r.id for r in rows])
-    if written:
-        session.exec(update(table).where(  # type: ignore[call-overload]
-            col(table.receipt_id).in_([w["receipt_id"] for w in written]))
-            .values(sent_at=time.time()))
+    mark_sent(session, table, [r.id for r in rows] + [w["id"] for w in written])
 
 
 def mark_sent(session: Session, table: Any, ids: list[int]) -> None:

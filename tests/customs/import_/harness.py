@@ -175,6 +175,16 @@ def released(imports: Imports, n: int = 1, mode: str = "1210") -> dict[str, Any]
     return flow[3]
 
 
+def awaiting_tax(imports: Imports, n: int = 1) -> dict[str, Any]:
+    """List ``n`` (1210) declared with its documents and approved, its tax not answered
+    (tax no longer answers by itself); its mirror."""
+    imports.tax.auto = False
+    flow = ei.import_flow(n)
+    imports.send(*flow)
+    assert imports.statuses(flow[3]) == ["2", "120", "399"], imports.last_info(flow[3])
+    return flow[3]
+
+
 def invt_no(imports: Imports, mirror: dict[str, Any]) -> str:
     number = imports.document(mirror).invt_no
     assert number is not None

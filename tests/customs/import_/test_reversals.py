@@ -15,22 +15,29 @@ import pytest
 from contracts import examples_import as ei
 from infra.queue import run_worker
 from infra.scheduler import run_due
-from tests.customs.import_.harness import NOW, Imports, invt_no, released, stock, usage, view
+from tests.customs.import_.harness import (
+    NOW,
+    Imports,
+    awaiting_tax,
+    invt_no,
+    released,
+    stock,
+    usage,
+    view,
+)
 
 
 class TestCancel:
     def test_a_list_not_released_is_withdrawn_and_its_holds_given_back(
             self, imports: Imports) -> None:
         stock("5")
-        imports.tax.auto = False
-        flow = ei.import_flow(1)
-        imports.send(*flow)
-        number = invt_no(imports, flow[3])
+        lst = awaiting_tax(imports)
+        number = invt_no(imports, lst)
         cancel = ei.cancel(1, number)
         imports.send(cancel)
         assert imports.statuses(cancel) == ["2", "120", "399"]
         receipt = imports.last(cancel)
-        assert (receipt["preNo"], receipt["invtNo"]) == (imports.document(flow[3]).pre_no,
+        assert (receipt["preNo"], receipt["invtNo"]) == (imports.document(lst).pre_no,
                                                          number)
         assert imports.balance(ei.EMS_NO, ei.ITEM_RECORD_NO) == Decimal(5)
         assert usage(ei.buyer_id(1))["used"] == "0"
@@ -46,10 +53,7 @@ class TestCancel:
 
     def test_an_unknown_list_or_a_second_cancel_is_refused(self, imports: Imports) -> None:
         stock()
-        imports.tax.auto = False
-        flow = ei.import_flow(1)
-        imports.send(*flow)
-        number = invt_no(imports, flow[3])
+        number = invt_no(imports, awaiting_tax(imports))
         unknown, first, second = (ei.cancel(1, "29242025I000000999"), ei.cancel(1, number),
                                   ei.cancel(1, number))
         imports.send(unknown, first, second)
@@ -121,10 +125,7 @@ class TestReturn:
 
     def test_a_list_not_released_cannot_be_returned(self, imports: Imports) -> None:
         stock()
-        imports.tax.auto = False
-        flow = ei.import_flow(1)
-        imports.send(*flow)
-        refund = ei.refund(1, invt_no(imports, flow[3]))
+        refund = ei.refund(1, invt_no(imports, awaiting_tax(imports)))
         imports.send(refund)
         assert imports.statuses(refund) == ["-625005"]
 
