@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 TRADE_MODES: dict[str, str] = {
     "9610": "跨境贸易电子商务 (B2C retail export / direct-purchase import)",
@@ -106,15 +106,18 @@ RETURN_STATUS: dict[str, str] = {
 FORMAT_ERROR_STATUS = "-999999"
 
 TIME_FORMATS: dict[int, str] = {8: "YYYYMMDD", 14: "YYYYMMDDhhmmss", 17: "yyyyMMddHHmmssfff"}
-_STRPTIME = {8: "%Y%m%d", 14: "%Y%m%d%H%M%S", 17: "%Y%m%d%H%M%S"}
 
 
 def is_ceb_time(value: str, length: int) -> bool:
     """True if ``value`` is a valid CEB date/time string of ``length`` characters."""
-    if len(value) != length or not value.isdigit():
+    if len(value) != length or not value.isdigit() or not value.isascii():
         return False
-    try:
-        datetime.strptime(value[:14] if length == 17 else value, _STRPTIME[length])
+    try:  # the calendar check, without strptime (this runs for every time on intake)
+        if length == 8:
+            date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+        else:
+            datetime(int(value[:4]), int(value[4:6]), int(value[6:8]), int(value[8:10]),
+                     int(value[10:12]), int(value[12:14]))
     except ValueError:
         return False
     return True

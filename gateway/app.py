@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(health_router("gateway", resources.engine, resources.redis))
-    for module in (enterprises, messages, receipts, declarations, inspection, imports, sim):
+    # the message intake first: routes are matched in order, and it is the busiest
+    for module in (messages, enterprises, receipts, declarations, inspection, imports, sim):
         app.include_router(module.router)
     return app

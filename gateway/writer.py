@@ -1,10 +1,12 @@
 """Group commit of accepted messages, then dispatch (the outbox's fast path).
 
-Requests hand their checked submission to one writer thread and wait on a future. The
-writer stores everything that queued up meanwhile in ONE transaction, answers the
-requests (the message is durable: the 202 may go out), then dispatches the batch to the
-agency in one rq job and marks it dispatched. A crash between commit and dispatch leaves
-rows with ``dispatched_at`` empty, which the outbox sweep dispatches again.
+Requests hand their checked submission to the writer and wait on a future. The writer
+stores everything that queued up meanwhile in ONE transaction, answers the requests (the
+message is durable: the 202 may go out), then dispatches the batch to the agency in one
+rq job. The batch is marked dispatched with the next batch's transaction, or after a short
+pause when none follows. A crash between commit and marking leaves rows with
+``dispatched_at`` empty, which the outbox sweep dispatches again (agencies skip a message
+they have already processed).
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import contextlib
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from gateway.intake import Submission
 from gateway.models import Message
@@ -61,21 +64,34 @@ def _row(s: Submission, dialect: str, stored_at: float) -> tuple[Any, ...]:
             stored_at, 0)
 
 
-def store_batch(engine: Engine, batch: list[Submission]) -> list[Stored]:
-    """Store a batch in one transaction; duplicates resolve to the message stored first."""
+@dataclass(frozen=True)
+class Dispatched:
+    """Messages sent to their agency at ``at`` (epoch seconds), not yet marked so."""
+
+    ids: list[str]
+    at: float
+
+
+def store_batch(engine: Engine, batch: list[Submission],
+                dispatched: Sequence[Dispatched] = ()) -> list[Stored]:
+    """Store a batch in one transaction; duplicates resolve to the message stored first.
+
+    ``dispatched`` is marked in the same transaction (the writer's earlier batches).
+    """
     dialect = engine.dialect.name
     stored_at = time.time()
     rows = [_row(s, dialect, stored_at) for s in batch]
     with engine.begin() as conn:
-        conn.exec_driver_sql(_insert_sql(dialect), rows)
-        ids = [s.id for s in batch]
-        inserted = set(conn.execute(select(TABLE.c.id).where(TABLE.c.id.in_(ids))).scalars())
-        out = []
-        for s in batch:
-            if s.id in inserted:
-                out.append(Stored(s.id, s.conversation_id, replayed=False))
-                continue
-            out.append(_existing(conn, s))
+        written = conn.exec_driver_sql(_insert_sql(dialect), rows).rowcount
+        if written == len(batch):  # the usual case: every one is new
+            out = [Stored(s.id, s.conversation_id, replayed=False) for s in batch]
+        else:
+            ids = [s.id for s in batch]
+            inserted = set(conn.execute(select(TABLE.c.id).where(TABLE.c.id.in_(ids)))
+                           .scalars())
+            out = [Stored(s.id, s.conversation_id, replayed=False) if s.id in inserted
+                   else _existing(conn, s) for s in batch]
+        mark_dispatched(conn, dispatched)
     return out
 
 
@@ -95,16 +111,30 @@ def _existing(conn: Any, s: Submission) -> Stored:
     return Stored(row.id, row.conversation_id, replayed=True)
 
 
+def send(redis: Any, items: list[dict[str, Any]], queue_name: str) -> Dispatched:
+    """Send stored messages to their agency in one job: the job and its stashed batch go
+    in one MULTI/EXEC, one round trip to Redis (rq wants the job first in the pipeline)."""
+    key = f"sw:batch:{uuid.uuid4().hex}"
+    pipe = redis.pipeline()
+    enqueue(redis, queue_name, PROCESS_JOB[queue_name], key, pipeline=pipe)
+    stash(pipe, items, key)
+    pipe.execute()
+    return Dispatched([item["message_id"] for item in items], time.time())
+
+
+def mark_dispatched(conn: Connection, dispatched: Sequence[Dispatched]) -> None:
+    for sent in dispatched:
+        conn.execute(update(TABLE).where(TABLE.c.id.in_(sent.ids)).values(
+            dispatched_at=sent.at, dispatch_count=TABLE.c.dispatch_count + 1))
+
+
 def dispatch(engine: Engine, redis: Any, items: list[dict[str, Any]], queue_name: str) -> None:
     """Send stored messages to their agency in one job, then mark them dispatched."""
     if not items:
         return
-    key = stash(redis, items, f"sw:batch:{uuid.uuid4().hex}")
-    enqueue(redis, queue_name, PROCESS_JOB[queue_name], key)
-    ids = [item["message_id"] for item in items]
+    sent = send(redis, items, queue_name)
     with engine.begin() as conn:
-        conn.execute(update(TABLE).where(TABLE.c.id.in_(ids)).values(
-            dispatched_at=time.time(), dispatch_count=TABLE.c.dispatch_count + 1))
+        mark_dispatched(conn, [sent])
 
 
 class IntakeWriter:
@@ -116,11 +146,14 @@ class IntakeWriter:
     dispatches. Batches grow by themselves under load.
     """
 
-    def __init__(self, engine: Engine, redis: Any, batch_size: int = 256) -> None:
+    def __init__(self, engine: Engine, redis: Any, batch_size: int = 256,
+                 mark_after: float = 0.05) -> None:
         self.engine = engine
         self.redis = redis
         self.batch_size = batch_size
+        self.mark_after = mark_after  # seconds without a batch before marking on its own
         self._pending: list[tuple[Submission, asyncio.Future[Stored]]] = []
+        self._unmarked: list[Dispatched] = []
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -135,6 +168,7 @@ class IntakeWriter:
                 await self._task
         if self._pending:  # answer what is left before closing
             self._flush()
+        self._mark()
 
     async def submit(self, submission: Submission) -> Stored:
         assert self._wake is not None, "the writer is not started"
@@ -146,7 +180,14 @@ class IntakeWriter:
     async def _run(self) -> None:
         assert self._wake is not None
         while True:
-            await self._wake.wait()
+            if self._unmarked:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.mark_after)
+                except TimeoutError:
+                    self._mark()
+                    continue
+            else:
+                await self._wake.wait()
             self._wake.clear()
             await asyncio.sleep(0)  # let the requests already read queue up too
             while self._pending:
@@ -157,10 +198,12 @@ class IntakeWriter:
         batch = self._pending[:self.batch_size]
         del self._pending[:self.batch_size]
         submissions = [s for s, _ in batch]
+        marking, self._unmarked = self._unmarked, []
         try:
-            results = store_batch(self.engine, submissions)
+            results = store_batch(self.engine, submissions, marking)
         except Exception as exc:  # the requests get a 500-class answer; nothing was stored
             log.exception("storing %d messages failed", len(batch))
+            self._unmarked[:0] = marking
             for _, future in batch:
                 if not future.done():
                     future.set_exception(exc)
@@ -174,7 +217,18 @@ class IntakeWriter:
                 fresh.setdefault(s.queue, []).append(s.job_item())
         for queue_name, items in fresh.items():
             try:
-                dispatch(self.engine, self.redis, items, queue_name)
+                self._unmarked.append(send(self.redis, items, queue_name))
             except Exception:  # stored, not dispatched: the outbox sweep resends
                 log.exception("dispatching %d messages failed; the sweep will retry",
                               len(items))
+
+    def _mark(self) -> None:
+        """Mark what was dispatched when no batch came to carry it."""
+        marking, self._unmarked = self._unmarked, []
+        if not marking:
+            return
+        try:
+            with self.engine.begin() as conn:
+                mark_dispatched(conn, marking)
+        except Exception:  # unmarked: at worst the sweep dispatches them again
+            log.exception("marking %d batches dispatched failed", len(marking))

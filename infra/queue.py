@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 from redis import Redis
+from redis.client import Pipeline
 from rq import Queue, Retry, SimpleWorker
 
 from infra.db import UnitOfWork
@@ -40,11 +41,15 @@ def queue(name: str, connection: Redis) -> Queue:
 
 
 def enqueue(connection: Redis, queue_name: str, func: str, *args: Any,
-            job_id: str | None = None, retry: Retry | None = None) -> str:
-    """Enqueue ``func`` (a dotted path) with primitive args; returns the job id."""
+            job_id: str | None = None, retry: Retry | None = None,
+            pipeline: Pipeline | None = None) -> str:
+    """Enqueue ``func`` (a dotted path) with primitive args; returns the job id.
+
+    With ``pipeline`` the job goes out when the caller executes it.
+    """
     job = queue(queue_name, connection).enqueue(
         func, *args, job_id=job_id, retry=retry or Retry(max=5, interval=[1, 2, 5, 10, 30]),
-        result_ttl=60, failure_ttl=7 * 24 * 3600,
+        result_ttl=60, failure_ttl=7 * 24 * 3600, pipeline=pipeline,
     )
     return str(job.id)
 
@@ -78,7 +83,7 @@ def run_worker(queue_names: Sequence[str], connection: Redis, *, burst: bool = F
 STASH_TTL_SECONDS = 7 * 24 * 3600
 
 
-def stash(connection: Redis, items: list[dict[str, Any]], key: str) -> str:
+def stash(connection: Redis | Pipeline, items: list[dict[str, Any]], key: str) -> str:
     """Keep a large job argument in Redis, uncompressed, and return its key.
 
     rq compresses every job's arguments; for batches of messages that costs more than
