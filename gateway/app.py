@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health_router("gateway", resources.engine, resources.redis))
     # the message intake first: routes are matched in order, and it is the busiest
+    app.router.routes.insert(0, messages.fast_route())
     for module in (messages, enterprises, receipts, declarations, inspection, imports, sim):
         app.include_router(module.router)
     return app

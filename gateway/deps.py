@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from collections.abc import Iterator
 from typing import Annotated
@@ -56,16 +57,30 @@ def _lookup(api_key: str) -> Caller | None:
         return find_caller(session=session, api_key=api_key)
 
 
+# key hash → the lookup under way: requests that miss the cache together share one
+_lookups: dict[str, asyncio.Future[Caller | None]] = {}
+
+
 async def current_enterprise(request: Request) -> Caller:
     api_key = _bearer(request)
     key_hash = hash_key(api_key)
     caller = key_cache.get(key_hash)
     if caller is None:
-        caller = await run_in_threadpool(_lookup, api_key)
+        lookup = _lookups.get(key_hash)
+        if lookup is None or lookup.get_loop() is not asyncio.get_running_loop():
+            lookup = _lookups[key_hash] = asyncio.ensure_future(
+                run_in_threadpool(_lookup, api_key))
+            lookup.add_done_callback(lambda done: _forget(key_hash, done))
+        caller = await asyncio.shield(lookup)
         if caller is None:
             raise Unauthorized("the API key is not valid", code="invalid_api_key")
         key_cache.put(key_hash, caller)
     return caller
+
+
+def _forget(key_hash: str, done: asyncio.Future[Caller | None]) -> None:
+    if _lookups.get(key_hash) is done:
+        del _lookups[key_hash]
 
 
 async def get_settings() -> Settings:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import orjson
 import pytest
+from fastapi import routing as fastapi_routing
 from lxml import etree
 
 from contracts import examples as builders
+from gateway import deps
 from tests.gateway.conftest import Gateway
 
 CEB = "{http://www.chinaport.gov.cn/ceb}"
@@ -210,3 +216,46 @@ class TestBadInput:
         response = gateway.post(key, body)
         assert response.status_code == 400
         assert "CEB604Message" in _ceb900_info(response.content)
+
+
+class TestIntakePath:
+    def test_intake_solves_no_fastapi_dependencies(self, gateway: Gateway,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+        key = gateway.register(builders.AGENT)
+        solved: list[str] = []
+        original = fastapi_routing.solve_dependencies
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            solved.append("solved")
+            return await original(*args, **kwargs)
+
+        monkeypatch.setattr(fastapi_routing, "solve_dependencies", counted)
+        assert gateway.post(key, builders.inventory(1)).status_code == 202
+        assert solved == []
+        assert gateway.client.get("/api/v1/messages").status_code in (401, 405)
+
+    def test_intake_is_still_in_the_openapi_document(self, gateway: Gateway) -> None:
+        paths = gateway.client.get("/openapi.json").json()["paths"]
+        assert "post" in paths["/api/v1/messages"]
+
+    def test_requests_missing_the_key_cache_together_look_it_up_once(
+            self, gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
+        key = gateway.register(builders.AGENT)
+        lookups: list[str] = []
+        original = deps._lookup
+
+        def slow(api_key: str) -> Any:
+            lookups.append(api_key)
+            time.sleep(0.05)
+            return original(api_key)
+
+        monkeypatch.setattr(deps, "_lookup", slow)
+        deps.key_cache.clear()
+        mirrors = [builders.inventory(n) for n in range(1, 9)]
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(lambda m: gateway.post(key, m).status_code, mirrors))
+        assert statuses == [202] * 8
+        assert lookups == [key]
+        deps.key_cache.clear()
+        assert gateway.post(key, builders.inventory(9)).status_code == 202
+        assert lookups == [key, key]  # a lookup done is not reused: the cache takes over
