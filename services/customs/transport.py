@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Select, bindparam
 from sqlmodel import col, or_, select
 
 from infra.db import id_of
@@ -50,19 +50,28 @@ def release_if_arrived(*, work: Work, lst: Document) -> None:
     """A list inspection just cleared whose parcel already arrived is released (800)."""
     if lst.status not in domain.RELEASABLE_LIST_STATES or not risk.release_allowed(lst):
         return
-    cond: ColumnElement[bool] = (col(ArrivalParcel.logistics_code) == lst.logistics_code) & (
-        col(ArrivalParcel.logistics_no) == lst.logistics_no)
-    if lst.bill_no:
-        cond = or_(cond, col(ArrivalParcel.bill_no) == lst.bill_no)
-    rows = work.session.exec(
-        select(ArrivalParcel, Document).join(Document, col(Document.id) == col(
-            ArrivalParcel.arrival_id)).where(cond, Document.status == APPROVED,
-                                             live())
-        .order_by(col(ArrivalParcel.id))).all()
+    query = _ARRIVED_BY_BILL if lst.bill_no else _ARRIVED
+    rows = work.session.execute(query, {"code": lst.logistics_code, "no": lst.logistics_no,
+                                        "bill": lst.bill_no}).all()
     for parcel, arrival in rows:
         if domain.arrived(facts.list_ref(lst), [facts.arrival_parcel(parcel)]):
             _release(work, lst, arrival)
             return
+
+
+def _arrived(by_bill: bool) -> Select[tuple[ArrivalParcel, Document]]:
+    """The approved arrivals' parcels of a list's waybill (or its bill of lading), built
+    once: this runs for every list inspection clears."""
+    cond: ColumnElement[bool] = (col(ArrivalParcel.logistics_code) == bindparam("code")) & (
+        col(ArrivalParcel.logistics_no) == bindparam("no"))
+    if by_bill:
+        cond = or_(cond, col(ArrivalParcel.bill_no) == bindparam("bill"))
+    return (select(ArrivalParcel, Document)
+            .join(Document, col(Document.id) == col(ArrivalParcel.arrival_id))
+            .where(cond, Document.status == APPROVED, live()).order_by(col(ArrivalParcel.id)))
+
+
+_ARRIVED, _ARRIVED_BY_BILL = _arrived(False), _arrived(True)
 
 
 def declare_departure(*, work: Work, record: dict[str, Any]) -> None:

