@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from infra.db import add_row, unit_cache
+from infra.db import add_row, new_object, unit_cache
 from services.customs import domain, errors, outbox
 from services.customs.config import Settings
 from services.customs.domain import DECLARED, DRAFT, REJECTED, STORED, Decision, Kind
@@ -114,8 +114,9 @@ def find_live(session: Session, kind: str, party: str, no: str) -> Document | No
 
 def new_document(work: Work, kind: str, party: str, no: str) -> Document:
     """A new live document of ``kind`` with this business key (``find_live`` finds it)."""
-    doc = Document(kind=kind, guid="", sender="", party_code=party, no=no, status="",
-                   app_status="", declared_at=work.now, updated_at=work.now, record={})
+    doc = new_object(Document, kind=kind, guid="", sender="", party_code=party, no=no,
+                     status="", app_status="", declared_at=work.now, updated_at=work.now,
+                     record={})
     unit_cache(work.session, _LIVE)[(kind, party, no)] = doc
     return doc
 
@@ -281,8 +282,9 @@ def _refuse(work: Work, kind: Kind, record: dict[str, Any], existing: Document |
 def _answer_only(work: Work, kind: Kind, record: dict[str, Any], existing: Document | None,
                  status: str, info: str) -> None:
     """A receipt about a record that changes no document."""
-    transient = Document(kind=kind, guid="", sender="", party_code="", no="", status=status,
-                         app_status="2", declared_at=work.now, updated_at=work.now, record={})
+    transient = new_object(Document, kind=kind, guid="", sender="", party_code="", no="",
+                           status=status, app_status="2", declared_at=work.now,
+                           updated_at=work.now, record={})
     _fill(work, transient, record)
     if kind in domain.PRE_NO_PREFIX:
         transient.pre_no = (existing.pre_no if existing and existing.pre_no

@@ -65,7 +65,7 @@ from contracts.inspection import (
     RequestItem,
 )
 from infra.clock import SimClock
-from infra.db import UnitOfWork, id_of, unit_cache, unit_of_work
+from infra.db import UnitOfWork, id_of, new_object, unit_cache, unit_of_work
 from infra.queue import SERIALIZER, enqueue, enqueue_batch, queue
 from services.customs import documents, domain, outbox
 from services.customs.config import Settings
@@ -122,8 +122,8 @@ def ask(*, work: Work, doc: Document, flow: str | None = None) -> InspectionChec
     token = uuid.uuid4().hex
     flow = flow or flow_of(doc)
     request = request_for(doc, token=token, flow=flow, at=work.now)
-    check = InspectionCheck(
-        document_id=id_of(work.session, doc), token=token, flow=flow,
+    check = new_object(
+        InspectionCheck, document_id=id_of(work.session, doc), token=token, flow=flow,
         identity=request.identity, processed_message_id=id_of(work.session, work.processed),
         state="asked",
         request=request.model_dump(mode="json"), asked_at=work.now, updated_at=work.now,
@@ -327,8 +327,8 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
     doc = session.get(Document, check.document_id)
     assert doc is not None
     now = now or SimClock(redis).now()
-    processed = ProcessedMessage(
-        guid=guid, sender=INSPECTION, message_id=f"inspection:{guid}"[:64],
+    processed = new_object(
+        ProcessedMessage, guid=guid, sender=INSPECTION, message_id=f"inspection:{guid}"[:64],
         message_type="InspectionResult", conversation_id=doc.conversation_id,
         outcome="processing", processed_at=now)
     session.add(processed)  # a concurrent delivery of the same answer fails on the unique

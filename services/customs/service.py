@@ -13,7 +13,7 @@ from sqlmodel import Session, col, or_, select
 
 from contracts.ceb import CebFormatError, parse_json
 from infra.clock import SimClock
-from infra.db import UnitOfWork, delete_all_rows
+from infra.db import UnitOfWork, delete_all_rows, new_object
 from infra.errors import NotFound
 from services.customs import domain, inventory, orders, outbox, risk, transport, unsupported
 from services.customs.config import Settings
@@ -47,8 +47,8 @@ def process_message(*, uow: UnitOfWork, redis: Redis, settings: Settings,
         outbox.send_after_commit(uow, redis, processed=done)
         return "already processed"
     now = now or SimClock(redis).now()
-    processed = ProcessedMessage(
-        guid=item["guid"], sender=item["sender"], message_id=item["message_id"],
+    processed = new_object(
+        ProcessedMessage, guid=item["guid"], sender=item["sender"], message_id=item["message_id"],
         message_type=item["message_type"], conversation_id=item.get("conversation_id"),
         outcome="processing", processed_at=now)
     session.add(processed)  # a concurrent delivery of the same message fails on the unique

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, bindparam
 from sqlmodel import col, or_, select
 
-from infra.db import id_of
+from infra.db import id_of, new_object
 from services.customs import documents, domain, facts, risk
 from services.customs.documents import Work
 from services.customs.domain import APPROVED, CLOSED, RELEASED
@@ -34,11 +34,12 @@ def declare_arrival(*, work: Work, record: dict[str, Any]) -> None:
     arrival_id = id_of(work.session, doc)
     if parcels.logistics_nos:
         for no in dict.fromkeys(parcels.logistics_nos):
-            work.session.add(ArrivalParcel(arrival_id=arrival_id,
-                                           logistics_code=parcels.logistics_code, logistics_no=no))
+            work.session.add(new_object(ArrivalParcel, arrival_id=arrival_id,
+                                        logistics_code=parcels.logistics_code, logistics_no=no))
     else:
-        work.session.add(ArrivalParcel(arrival_id=arrival_id, logistics_code=parcels.logistics_code,
-                                       bill_no=parcels.bill_no))
+        work.session.add(new_object(ArrivalParcel, arrival_id=arrival_id,
+                                    logistics_code=parcels.logistics_code,
+                                    bill_no=parcels.bill_no))
     for ref in domain.released_by_arrival(parcels, _lists(work, parcels)):
         lst = work.session.get(Document, ref.ref)
         assert lst is not None

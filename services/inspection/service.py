@@ -23,7 +23,7 @@ from contracts.inspection import (
     InspectionRequest,
     InspectionResult,
 )
-from infra.db import UnitOfWork, delete_all_rows
+from infra.db import UnitOfWork, delete_all_rows, new_object
 from infra.queue import enqueue_batch
 from infra.scheduler import schedule
 from services.inspection import domain, reference
@@ -54,8 +54,8 @@ def assess(*, uow: UnitOfWork, redis: Redis, settings: Settings, request: dict[s
         items=tuple(domain.Goods(i.gnum, i.gcode, i.gname, i.itemName) for i in req.items),
         wrap_type=req.wrapType, note=req.note,
         first_line_cleared=_first_line_cleared(session, req))
-    row = RiskDecision(
-        subject="list", identity=req.identity, token=req.token, request_guid=req.guid,
+    row = new_object(
+        RiskDecision, subject="list", identity=req.identity, token=req.token, request_guid=req.guid,
         invt_no=req.invtNo, cop_no=req.copNo, sender=req.sender, trade_mode=req.tradeMode,
         ie_flag=req.ieFlag, channel=subject.channel, customs_code=req.customsCode,
         ems_no=req.emsNo, lane="release", state="pending", decided_at=now,
@@ -75,8 +75,8 @@ def first_line(*, uow: UnitOfWork, redis: Redis, settings: Settings, entry: Firs
         identity=identity, channel="first_line",
         items=(domain.Goods(1, entry.gcode, entry.gname, entry.itemName),),
         wrap_type=entry.wrapType, note=entry.note, node="FirstLineEntry")
-    row = RiskDecision(
-        subject="first_line", identity=identity, sender=entry.sender,
+    row = new_object(
+        RiskDecision, subject="first_line", identity=identity, sender=entry.sender,
         trade_mode=entry.tradeMode, ie_flag="I", channel="first_line", ems_no=entry.emsNo,
         item_record_no=entry.itemRecordNo, lane="release", state="pending", decided_at=now,
         request=entry.model_dump(mode="json"))

@@ -21,6 +21,7 @@ from contracts.ceb.import_receipts import (
     TaxListRd816,
 )
 from contracts.tax import TaxRequest
+from infra.db import new_object
 from services.tax import domain
 from services.tax.models import TaxBill, TaxBillLine
 
@@ -44,8 +45,9 @@ def _guid() -> str:
 
 def new_bill(req: TaxRequest, assessment: domain.Assessment, now: datetime) -> TaxBill:
     """The (not yet issued) bill of a list."""
-    bill = TaxBill(
-        guid=_guid(), invt_guid=req.invtGuid, tax_no=f"TAX{req.invtNo}", invt_no=req.invtNo,
+    bill = new_object(
+        TaxBill, guid=_guid(), invt_guid=req.invtGuid, tax_no=f"TAX{req.invtNo}",
+        invt_no=req.invtNo,
         order_no=req.orderNo, logistics_no=req.logisticsNo, trade_mode=req.tradeMode,
         customs_code=req.customsCode, ebc_code=req.ebcCode, ebp_code=req.ebpCode,
         logistics_code=req.logisticsCode, agent_code=req.agentCode,

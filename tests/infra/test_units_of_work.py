@@ -22,6 +22,8 @@ from infra.db import (
     create_tables,
     id_of,
     make_engine,
+    new_list,
+    new_object,
     pending_rows,
     unit_cache,
     unit_of_work,
@@ -264,3 +266,40 @@ class TestUnitCache:
                 unit_cache(session, "c")["made in the savepoint"] = 2
                 session.execute(parent.insert().values(name="taken"))
             assert unit_cache(session, "c") == {}
+
+
+class Draft(OwnTable, table=True):
+    """A table model with defaults of each kind, for ``new_object``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    state: str = "new"
+    tags: list[Any] = Field(default_factory=new_list, sa_column=Column(JSON, nullable=False))
+    note: str | None = None
+
+
+class TestNewObject:
+    def test_it_is_the_object_the_constructor_makes(self) -> None:
+        made, built = Draft(name="a", note="n"), new_object(Draft, name="a", note="n")
+        assert built.model_dump() == made.model_dump()
+        assert list(built.model_dump()) == list(Draft.model_fields)  # in field order
+        assert built.model_fields_set == made.model_fields_set == {"name", "note"}
+        assert new_object(Draft, name="b").tags is not new_object(Draft, name="c").tags
+
+    def test_it_is_inserted_then_tracked_as_the_constructors_is(self, engine: Engine) -> None:
+        create_tables(engine, Draft.metadata)
+        with Session(engine, expire_on_commit=False) as session:
+            built = new_object(Draft, name="built", tags=["x"])
+            session.add_all([built, Draft(name="made", tags=["x"])])
+            session.commit()
+            built.state, built.tags = "seen", ["x", "y"]
+            session.commit()
+        with engine.connect() as conn:
+            rows = conn.execute(select(Draft.name, Draft.state, Draft.tags, Draft.note)
+                                .order_by(Draft.id)).all()
+        assert [tuple(r) for r in rows] == [("built", "seen", ["x", "y"], None),
+                                            ("made", "new", ["x"], None)]
+
+    def test_a_missing_or_unknown_field_is_named(self) -> None:
+        with pytest.raises(TypeError, match=r"missing \['name'\], unknown \['colour'\]"):
+            new_object(Draft, colour="red")

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from infra.db import new_object
 from services.customs import documents, outbox
 from services.customs.documents import Work
 from services.customs.domain import Decision, ceb_day, decide_app_type, pre_no
@@ -214,8 +215,9 @@ def emit(work: Work, doc: Document, status: str, info: str, at: datetime,
 def refuse(work: Work, kind: str, record: dict[str, Any], info: str, status: str, *,
            existing: Document | None = None, keys: ListKeys | None = None) -> None:
     """A receipt about a record that changes no document (a refusal, a draft deletion)."""
-    transient = Document(kind=kind, guid="", sender="", party_code="", no="", status=status,
-                         app_status="2", declared_at=work.now, updated_at=work.now, record={})
+    transient = new_object(Document, kind=kind, guid="", sender="", party_code="", no="",
+                           status=status, app_status="2", declared_at=work.now,
+                           updated_at=work.now, record={})
     _fill(work, transient, record)
     if kind in imp.PRE_NO_PREFIX:
         transient.pre_no = (existing.pre_no if existing and existing.pre_no

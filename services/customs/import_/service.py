@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from contracts.ceb import CebMessage
 from contracts.tax import TaxAnswer
-from infra.db import UnitOfWork
+from infra.db import UnitOfWork, new_object
 from services.customs import outbox, risk
 from services.customs.config import Settings
 from services.customs.documents import Work
@@ -60,9 +60,10 @@ def _job_work(uow: UnitOfWork, *, settings: Settings, now: datetime, guid: str, 
     if session.exec(select(ProcessedMessage.id).where(
             ProcessedMessage.guid == guid, ProcessedMessage.sender == sender)).first():
         return None
-    processed = ProcessedMessage(guid=guid, sender=sender, message_id=f"{sender}:{guid}"[:64],
-                                 message_type=message_type, conversation_id=conversation_id,
-                                 outcome="processing", processed_at=now)
+    processed = new_object(ProcessedMessage, guid=guid, sender=sender,
+                           message_id=f"{sender}:{guid}"[:64], message_type=message_type,
+                           conversation_id=conversation_id, outcome="processing",
+                           processed_at=now)
     session.add(processed)
     session.flush()  # a concurrent run of the same job fails here, and retries
     return Work(session=session, settings=settings, processed=processed, now=now)
@@ -127,8 +128,9 @@ def settle_refused(*, uow: UnitOfWork, settings: Settings, now: datetime) -> int
         col(Document.status).in_(REFUSED_BY_INSPECTION),
         col(ImportClearance.cancelled_at).is_(None),
         col(ImportClearance.released_at).is_(None)).limit(200)).all()
-    processed = ProcessedMessage(guid="settle-refused", sender="customs", message_id="",
-                                 message_type="SettleRefused", outcome="", processed_at=now)
+    processed = new_object(ProcessedMessage, guid="settle-refused", sender="customs",
+                           message_id="", message_type="SettleRefused", outcome="",
+                           processed_at=now)
     work = Work(session=uow.session, settings=settings, processed=processed, now=now)
     for clearance, doc in rows:
         lists.give_back(work=work, clearance=clearance, share=Decimal(1), reason="refused",
