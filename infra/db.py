@@ -159,21 +159,25 @@ def new_object(cls: type[M], **values: Any) -> M:
         unknown = sorted(values.keys() - cls.model_fields.keys())
         raise TypeError(f"{cls.__name__}: missing {missing}, unknown {unknown}")
     obj = cls._sa_class_manager.new_instance()  # type: ignore[attr-defined]
-    state = obj.__dict__
+    attrs = obj.__dict__  # where SQLAlchemy reads a new object's values at the INSERT
     for name, default, factory in fields:
         if name in values:
-            state[name] = values[name]
+            attrs[name] = values[name]
         else:
-            state[name] = factory() if factory is not None else default
+            attrs[name] = factory() if factory is not None else default
     object.__setattr__(obj, "__pydantic_fields_set__", set(values))
     return obj  # type: ignore[no-any-return]
 
 
 def _fields_of(cls: type[SQLModel]) -> tuple[list[tuple[str, Any, Callable[[], Any] | None]],
                                              set[str]]:
+    takes_data = [name for name, field in cls.model_fields.items()
+                  if field.default_factory_takes_validated_data]
+    if takes_data:
+        raise TypeError(f"{cls.__name__}: the default factory of {takes_data} takes the "
+                        "validated data; make this model with its constructor")
     fields = [(name, None if field.default is PydanticUndefined else field.default,
-               field.default_factory)  # a factory of no arguments: table models' are
-              for name, field in cls.model_fields.items()]
+               field.default_factory) for name, field in cls.model_fields.items()]
     required = {name for name, field in cls.model_fields.items() if field.is_required()}
     _FIELDS[cls] = (fields, required)  # type: ignore[assignment]
     return _FIELDS[cls]

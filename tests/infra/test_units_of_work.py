@@ -303,3 +303,12 @@ class TestNewObject:
     def test_a_missing_or_unknown_field_is_named(self) -> None:
         with pytest.raises(TypeError, match=r"missing \['name'\], unknown \['colour'\]"):
             new_object(Draft, colour="red")
+
+    def test_a_factory_that_takes_the_data_is_refused_by_name(self) -> None:
+        class Derived(OwnTable, table=True):
+            id: int | None = Field(default=None, primary_key=True)
+            name: str
+            slug: str = Field(default_factory=lambda data: data["name"].lower())
+
+        with pytest.raises(TypeError, match=r"Derived: the default factory of \['slug'\]"):
+            new_object(Derived, name="A")
