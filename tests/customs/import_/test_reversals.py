@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -26,6 +27,14 @@ from tests.customs.import_.harness import (
     view,
 )
 
+
+def _return_on_day(imports: Imports, days: int) -> dict[str, Any]:
+    """List 1 released at NOW, then its return (CEB625) applied ``days`` later."""
+    lst = released(imports)
+    imports.customs.clock(NOW + timedelta(days=days))
+    refund = ei.refund(1, invt_no(imports, lst))
+    imports.send(refund)
+    return refund
 
 class TestCancel:
     def test_a_list_not_released_is_withdrawn_and_its_holds_given_back(
@@ -65,10 +74,7 @@ class TestReturn:
     def test_a_return_on_day_30_with_the_goods_back_cancels_the_tax(
             self, imports: Imports) -> None:
         stock("5")
-        lst = released(imports)
-        imports.customs.clock(NOW + timedelta(days=30))
-        refund = ei.refund(1, invt_no(imports, lst))
-        imports.send(refund)
+        refund = _return_on_day(imports, 30)
         assert imports.statuses(refund) == ["2", "120"]
         imports.send(ei.delivery([1]))
         assert imports.statuses(refund) == ["2", "120", "399"]
@@ -81,10 +87,7 @@ class TestReturn:
 
     def test_a_return_on_day_31_is_refused(self, imports: Imports) -> None:
         stock()
-        lst = released(imports)
-        imports.customs.clock(NOW + timedelta(days=31))
-        refund = ei.refund(1, invt_no(imports, lst))
-        imports.send(refund)
+        refund = _return_on_day(imports, 31)
         assert imports.statuses(refund) == ["2", "100"]
         assert "退货申请超过放行之日起30日 applied on day 31 after release" in \
             imports.last_info(refund)
@@ -92,10 +95,7 @@ class TestReturn:
 
     def test_goods_not_back_by_day_45_fail_the_return(self, imports: Imports) -> None:
         stock()
-        lst = released(imports)
-        imports.customs.clock(NOW + timedelta(days=10))
-        refund = ei.refund(1, invt_no(imports, lst))
-        imports.send(refund)
+        refund = _return_on_day(imports, 10)
         deadline = datetime(2025, 4, 15, 16, 0, tzinfo=UTC)  # day 46, 00:00 Beijing
         imports.customs.clock(deadline)
         run_due(imports.customs.redis, deadline)
