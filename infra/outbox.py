@@ -166,11 +166,12 @@ def resend_jobs(engine: Engine, redis: Redis, table: Any, *,
 def _enqueue_jobs(session: Session, redis: Redis, table: Any, rows: list[Any],
                   many: Mapping[str, str]) -> None:
     run: list[Any] = []  # consecutive rows of one job that has a batch form
+    pipe = redis.pipeline()  # every job and schedule entry in one round trip
 
     def send_run() -> None:
         if run:
             enqueue_batch(redis, run[0].queue, run[0].func, many[run[0].func],
-                          [r.args[0] for r in run])
+                          [r.args[0] for r in run], pipeline=pipe)
         run.clear()
 
     for row in rows:
@@ -181,8 +182,9 @@ def _enqueue_jobs(session: Session, redis: Redis, table: Any, rows: list[Any],
             continue
         send_run()
         if row.due_at is not None:
-            schedule(redis, row.due_at, row.func, *row.args, queue_name=row.queue, key=row.key)
+            schedule(pipe, row.due_at, row.func, *row.args, queue_name=row.queue, key=row.key)
         else:
-            enqueue(redis, row.queue, row.func, *row.args)
+            enqueue(redis, row.queue, row.func, *row.args, pipeline=pipe)
     send_run()
+    pipe.execute()
     mark_sent(session, table, [r.id for r in rows])

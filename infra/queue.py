@@ -59,12 +59,12 @@ def enqueue(connection: Redis, queue_name: str, func: str, *args: Any,
 
 
 def enqueue_batch(connection: Redis, queue_name: str, one: str, many: str, items: list[Any],
-                  *, job_id: str | None = None) -> str:
+                  *, job_id: str | None = None, pipeline: Pipeline | None = None) -> str:
     """One job for ``items``: ``one(item)`` when there is one (with ``job_id``), else
-    ``many(items)``, the job's batch form."""
+    ``many(items)``, the job's batch form. ``pipeline`` as for ``enqueue``."""
     if len(items) == 1:
-        return enqueue(connection, queue_name, one, items[0], job_id=job_id)
-    return enqueue(connection, queue_name, many, items)
+        return enqueue(connection, queue_name, one, items[0], job_id=job_id, pipeline=pipeline)
+    return enqueue(connection, queue_name, many, items, pipeline=pipeline)
 
 
 def enqueue_after_commit(uow: UnitOfWork, connection: Redis, queue_name: str, func: str,

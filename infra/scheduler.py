@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from redis import Redis
+from redis.client import Pipeline
 from rq.registry import StartedJobRegistry
 
 from infra.clock import SimClock, to_datetime
@@ -30,9 +31,10 @@ return items
 """
 
 
-def schedule(redis: Redis, due_at: datetime, func: str, *args: Any, queue_name: str,
-             key: str | None = None) -> str:
-    """Run ``func(*args)`` on ``queue_name`` when the simulator clock reaches ``due_at``."""
+def schedule(redis: Redis | Pipeline, due_at: datetime, func: str, *args: Any,
+             queue_name: str, key: str | None = None) -> str:
+    """Run ``func(*args)`` on ``queue_name`` when the simulator clock reaches ``due_at``
+    (with a pipeline: once the caller executes it)."""
     entry_id = key or uuid.uuid4().hex
     member = json.dumps({"id": entry_id, "func": func, "args": list(args),
                          "queue": queue_name}, sort_keys=True)

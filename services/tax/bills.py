@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from contracts.ceb import CebMessage
@@ -21,7 +23,7 @@ from contracts.ceb.import_receipts import (
     TaxListRd816,
 )
 from contracts.tax import TaxRequest
-from infra.db import new_object
+from infra.db import add_row, new_object
 from services.tax import domain
 from services.tax.models import TaxBill, TaxBillLine
 
@@ -65,10 +67,17 @@ def set_totals(bill: TaxBill, assessment: domain.Assessment) -> None:
     bill.consumption_tax, bill.tax_total = assessment.consumption, assessment.total
 
 
-def new_line(bill_id: int, tax: domain.LineTax, qty: Decimal) -> TaxBillLine:
-    return TaxBillLine(bill_id=bill_id, gnum=tax.gnum, gcode=tax.gcode, qty=qty,
-                       tax_price=tax.tax_price, customs_tax=tax.customs,
-                       value_added_tax=tax.vat, consumption_tax=tax.consumption)
+def add_lines(session: Session, bill: TaxBill, taxes: Sequence[domain.LineTax],
+              quantities: Sequence[Decimal]) -> None:
+    """The bill's lines, written with the commit (``infra.db.add_row``: one statement for
+    a batch's lines, with the id the bill got at its flush)."""
+    def line(tax: domain.LineTax, qty: Decimal) -> Callable[[], dict[str, Any]]:
+        return lambda: {"bill_id": bill.id, "gnum": tax.gnum, "gcode": tax.gcode, "qty": qty,
+                        "tax_price": tax.tax_price, "customs_tax": tax.customs,
+                        "value_added_tax": tax.vat, "consumption_tax": tax.consumption}
+
+    for tax, qty in zip(taxes, quantities, strict=True):
+        add_row(session, TaxBillLine, line(tax, qty))
 
 
 def line_tax(row: TaxBillLine) -> domain.LineTax:
@@ -98,13 +107,22 @@ def recipients(bill: TaxBill) -> list[str]:
     return out
 
 
-def _lines(session: Session, bill: TaxBill) -> list[TaxBillLine]:
-    return list(session.exec(select(TaxBillLine).where(TaxBillLine.bill_id == bill.id)
-                             .order_by(col(TaxBillLine.gnum))).all())
+_LINES = select(TaxBillLine).where(TaxBillLine.bill_id == bindparam("bill")).order_by(
+    col(TaxBillLine.gnum))
 
 
-def ceb816(session: Session, bill: TaxBill, at: datetime) -> CEB816Message:
-    """The electronic tax bill as it stands."""
+def rows(session: Session, bill: TaxBill) -> list[TaxBillLine]:
+    """The bill's stored lines, by gnum."""
+    return list(session.exec(_LINES, params={"bill": bill.id}).all())
+
+
+def taxes(session: Session, bill: TaxBill) -> list[domain.LineTax]:
+    """The tax of each of the bill's stored lines, by gnum."""
+    return [line_tax(r) for r in rows(session, bill)]
+
+
+def ceb816(bill: TaxBill, taxes: Sequence[domain.LineTax], at: datetime) -> CEB816Message:
+    """The electronic tax bill as it stands, with the tax of each of its lines."""
     head = TaxHeadRd816(
         guid=bill.guid, returnTime=return_time(at), invtNo=bill.invt_no or "",
         taxNo=bill.tax_no, customsTax=domain.fen(bill.customs_tax),
@@ -114,9 +132,9 @@ def ceb816(session: Session, bill: TaxBill, at: datetime) -> CEB816Message:
         assureCode=bill.assure_code, ebcCode=bill.ebc_code, logisticsCode=bill.logistics_code,
         agentCode=bill.agent_code, customsCode=bill.customs_code)
     fen = domain.fen
-    lines = [TaxListRd816(gnum=r.gnum, gcode=r.gcode, taxPrice=fen(r.tax_price),
-                          customsTax=fen(r.customs_tax), valueAddedTax=fen(r.value_added_tax),
-                          consumptionTax=fen(r.consumption_tax)) for r in _lines(session, bill)]
+    lines = [TaxListRd816(gnum=t.gnum, gcode=t.gcode, taxPrice=fen(t.tax_price),
+                          customsTax=fen(t.customs), valueAddedTax=fen(t.vat),
+                          consumptionTax=fen(t.consumption)) for t in taxes]
     return CEB816Message(guid=_guid(), Tax=[Tax816(TaxHeadRd=head, TaxListRd=lines)])
 
 
@@ -156,5 +174,5 @@ def view(session: Session, bill: TaxBill) -> dict[str, Any]:
         "lines": [{"gnum": r.gnum, "gcode": r.gcode, "qty": str(r.qty),
                    "taxPrice": f"{r.tax_price:.2f}", "customsTax": f"{r.customs_tax:.2f}",
                    "valueAddedTax": f"{r.value_added_tax:.2f}",
-                   "consumptionTax": f"{r.consumption_tax:.2f}"} for r in _lines(session, bill)],
+                   "consumptionTax": f"{r.consumption_tax:.2f}"} for r in rows(session, bill)],
     }

@@ -11,21 +11,22 @@ clock; ``set_guarantee`` lodges a guarantee and issues what it now covers.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from contracts import tax as contract
-from infra.db import delete_all_rows
+from infra.db import delete_all_rows, unit_cache
 from infra.errors import NotFound
 from services.tax import bills, domain, outbox
 from services.tax.config import Settings
 from services.tax.db import TaxTable
-from services.tax.models import Guarantee, TaxBill, TaxBillLine
+from services.tax.models import Guarantee, TaxBill
 from services.tax.rates import rates
 
 QUEUE = "tax"
@@ -42,8 +43,28 @@ def _fen(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
+_BY_INVT_NO = select(TaxBill).where(TaxBill.invt_no == bindparam("invt"))
+_BILLS = "tax.bills"  # unit cache: invtNo → its bill (None: it has none), as of this unit
+
+
 def _bill(session: Session, invt_no: str) -> TaxBill | None:
-    return session.exec(select(TaxBill).where(TaxBill.invt_no == invt_no)).first()
+    known = unit_cache(session, _BILLS)
+    if invt_no in known:
+        return known[invt_no]  # type: ignore[no-any-return]
+    bill = known[invt_no] = session.exec(_BY_INVT_NO, params={"invt": invt_no}).first()
+    return bill
+
+
+def prefetch(session: Session, invt_nos: Iterable[str]) -> None:
+    """Look the bills of these lists up in one query, for the rest of the unit of work
+    (what a batch of questions or events asks about)."""
+    known = unit_cache(session, _BILLS)
+    wanted = set(invt_nos) - known.keys()
+    if not wanted:
+        return
+    found = session.exec(select(TaxBill).where(col(TaxBill.invt_no).in_(wanted))).all()
+    known.update(dict.fromkeys(wanted))
+    known.update((bill.invt_no, bill) for bill in found)
 
 
 # ------------------------------------------------------------------ assessment
@@ -64,29 +85,26 @@ def assess(*, session: Session, settings: Settings, now: datetime,
                                rates=rates(), default=default, in_limit=req.inLimit,
                                factor=settings.in_limit_tax_factor)
     bill = bills.new_bill(req, assessment, now)
-    try:
-        with session.begin_nested():
-            session.add(bill)
-            session.flush()
-    except IntegrityError:  # a concurrent run of the same question made it
-        return "already assessed"
-    assert bill.id is not None
-    for tax, line in zip(assessment.lines, req.lines, strict=True):
-        session.add(bills.new_line(bill.id, tax, line.qty))
-    issued = _issue(session, settings, bill, now)
+    # written by the next flush; a concurrent run of the same question fails the unit of
+    # work on the unique taxNo, and the retry finds its bill and answers again
+    session.add(bill)
+    unit_cache(session, _BILLS)[req.invtNo] = bill
+    bills.add_lines(session, bill, assessment.lines, [line.qty for line in req.lines])
+    issued = _issue(session, settings, bill, assessment.lines, now)
     _answer(session, bill, now, bills.issued_info(bill) if issued else
             _held_info(session, settings, bill, now))
     return bill.state
 
 
-def _issue(session: Session, settings: Settings, bill: TaxBill, now: datetime) -> bool:
+def _issue(session: Session, settings: Settings, bill: TaxBill,
+           taxes: Sequence[domain.LineTax], now: datetime) -> bool:
     """Reduce the guarantee by the bill and send the CEB816; False if it does not cover it."""
     amount = _fen(bill.tax_total)
     if not _reserve(session, settings, bill.assure_code or bill.ebc_code, amount, now):
         bill.state = "held"
         return False
     bill.state, bill.guarantee_held, bill.status = "issued", amount, "1"
-    message = bills.ceb816(session, bill, now)
+    message = bills.ceb816(bill, taxes, now)
     for n, recipient in enumerate(bills.recipients(bill)):
         copy = message if n == 0 else bills.addressed_copy(message)  # a message guid each
         outbox.emit(session, message=copy, recipient=recipient, record_guid=bill.guid,
@@ -116,7 +134,8 @@ def _answer(session: Session, bill: TaxBill, now: datetime, info: str) -> None:
 
 
 def _guarantee(session: Session, settings: Settings, code: str, now: datetime) -> Guarantee:
-    row = session.get(Guarantee, code)
+    """The agent's guarantee as it stands (lodged with the default amount on first use)."""
+    row = session.get(Guarantee, code, populate_existing=True)
     if row is not None:
         return row
     amount = _fen(settings.default_guarantee)
@@ -130,13 +149,24 @@ def _guarantee(session: Session, settings: Settings, code: str, now: datetime) -
     return row
 
 
+# Built once, run as plain SQL for every bill issued (no ORM bookkeeping; ``_guarantee``
+# reads the row afresh)
+_RESERVE = update(Guarantee).where(
+    col(Guarantee.assure_code) == bindparam("code"),
+    col(Guarantee.balance) >= bindparam("fen")).values(
+    balance=col(Guarantee.balance) - bindparam("fen"), updated_at=bindparam("at"))
+
+
 def _reserve(session: Session, settings: Settings, code: str, amount: int,
              now: datetime) -> bool:
-    _guarantee(session, settings, code, now)
-    result = session.exec(update(Guarantee).where(  # type: ignore[call-overload]
-        col(Guarantee.assure_code) == code, col(Guarantee.balance) >= amount)
-        .values(balance=col(Guarantee.balance) - amount, updated_at=now))
-    return bool(result.rowcount == 1)
+    """Take ``amount`` fen off the agent's guarantee, if its balance covers it."""
+    params = {"code": code, "fen": amount, "at": now}
+    if session.connection().execute(_RESERVE, params).rowcount == 1:
+        return True
+    if session.get(Guarantee, code) is not None:  # there, but too small
+        return False
+    _guarantee(session, settings, code, now)  # first used: lodged with the default
+    return bool(session.connection().execute(_RESERVE, params).rowcount == 1)
 
 
 def _restore(session: Session, bill: TaxBill, amount: int, now: datetime) -> None:
@@ -161,7 +191,7 @@ def set_guarantee(*, session: Session, settings: Settings, now: datetime, assure
         TaxBill.state == "held", col(TaxBill.assure_code) == assure_code)
         .order_by(col(TaxBill.id))).all()
     for bill in held:
-        if _issue(session, settings, bill, now):
+        if _issue(session, settings, bill, bills.taxes(session, bill), now):
             _answer(session, bill, now, bills.issued_info(bill))
     return guarantee(session=session, settings=settings, now=now, assure_code=assure_code)
 
@@ -236,8 +266,7 @@ def _returned(session: Session, bill: TaxBill, now: datetime,
               returned: dict[int, Decimal]) -> str:
     if bill.state in ("cancelled", "paid"):
         return f"already {bill.state}"
-    rows = list(session.exec(select(TaxBillLine).where(TaxBillLine.bill_id == bill.id)
-                             .order_by(col(TaxBillLine.gnum))).all())
+    rows = bills.rows(session, bill)
     kept = domain.after_return([bills.line_tax(r) for r in rows], {r.gnum: r.qty for r in rows},
                                returned)
     if all(t.total == 0 for t in kept):
@@ -248,7 +277,7 @@ def _returned(session: Session, bill: TaxBill, now: datetime,
     bills.set_totals(bill, domain.Assessment(kept))
     _restore(session, bill, before - _fen(bill.tax_total), now)
     for recipient in bills.recipients(bill):
-        outbox.emit(session, message=bills.ceb816(session, bill, now), recipient=recipient,
+        outbox.emit(session, message=bills.ceb816(bill, kept, now), recipient=recipient,
                     record_guid=bill.guid, status=bill.status, at=now,
                     conversation_id=bill.conversation_id, message_id=bill.message_id)
     return "reduced"

@@ -33,8 +33,10 @@ def _run_many(use_case: Callable[..., str], name: str, items: list[dict[str, Any
     """``use_case`` for each item (passed as ``name``) in one unit of work, item by item
     when one fails: what they write goes out together."""
     settings, now = resources.config(), SimClock(resources.redis()).now()
+    lists = [item["invtNo"] for item in items]
 
     def handle(uow: UnitOfWork, item: dict[str, Any]) -> str:
+        service.prefetch(uow.session, lists)  # the batch's bills: one query
         return use_case(session=uow.session, settings=settings, now=now, **{name: item})
 
     return raise_if_failed(run_batch(resources.engine(), items, handle))

@@ -5,7 +5,7 @@ it answers."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel
 
+from infra import scheduler
 from infra.db import (
     UtcDateTime,
     add_row,
@@ -33,6 +34,7 @@ from infra.outbox import on_commit, send_written_jobs, write_job
 from infra.queue import queue
 from infra.settings import CommonSettings
 from tests.conftest import Backend
+from tests.roundtrips import round_trips
 
 metadata = MetaData()
 parent = Table("parent", metadata, Column("id", Integer, primary_key=True),
@@ -192,6 +194,24 @@ class TestSendJobs:
             ("ask_many", [["a", "b", "c"]])]
         with engine.connect() as conn:
             assert None not in conn.execute(select(Job.sent_at)).scalars().all()
+
+
+    def test_the_jobs_and_schedule_entries_of_a_commit_reach_redis_in_one_round_trip(
+            self, engine: Engine, backend: Backend) -> None:
+        create_tables(engine, Job.metadata)
+        redis, due = backend.redis(), datetime(2025, 3, 1, tzinfo=UTC)
+        with Session(engine) as session:
+            write_job(session, redis, Job, "tax", "ask", "a", many={"ask": "ask_many"})
+            write_job(session, redis, Job, "tax", "ask", "b", many={"ask": "ask_many"})
+            write_job(session, redis, Job, "tax", "event", "x")
+            write_job(session, redis, Job, "tax", "due", 7, due_at=due, key="due-7")
+            with round_trips(redis) as sent:
+                session.commit()
+        assert len(sent) == 1
+        assert [(j.func_name, list(j.args)) for j in queue("tax", redis).jobs] == [
+            ("ask_many", [["a", "b"]]), ("event", ["x"])]
+        assert [(e["id"], e["func"], e["args"]) for e in scheduler.pending(redis)] == [
+            ("due-7", "due", [7])]
 
 
 class TestGather:

@@ -125,6 +125,28 @@ class TestAssess:
             for table in (TaxReceiptOutbox, TaxJobOutbox):
                 assert None not in session.exec(select(table.sent_at)).all()
 
+    def test_a_batch_looks_its_bills_up_in_one_query_and_reads_no_line_back(
+            self, tax: Any) -> None:
+        invts = ["29242025I000000001", "29242025I000000002", "29242025I000000003"]
+        tasks.assess(request(invts[0]))
+        with statements(resources.engine()) as seen:
+            assert tasks.assess_many([request(i) for i in invts]) == [
+                "already assessed: issued", "issued", "issued"]
+        assert len(reads_of(seen, "tax_bill ")) == 1
+        assert reads_of(seen, "tax_bill_line") == []
+        assert [r["payload"]["Tax"][0]["TaxListRd"][0]["valueAddedTax"]
+                for r in sent(tax)] == ["18.02"] * 6
+        with statements(resources.engine()) as seen:
+            assert tasks.list_events([event("released", invt=i) for i in invts]) == [
+                "due from 2025-03-31T16:00:00+00:00"] * 3
+        assert len(reads_of(seen, "tax_bill ")) == 1
+
+    def test_the_same_list_twice_in_a_batch_is_one_bill(self, tax: Any) -> None:
+        assert tasks.assess_many([request(), request()]) == [
+            "issued", "already assessed: issued"]
+        assert [a.taxNo for a in answers(tax)] == ["TAX29242025I000000001"] * 2
+        assert bill()["lines"][0]["valueAddedTax"] == "18.02"
+
     def test_one_bill_when_the_declarer_is_the_guarantor(self, tax: Any) -> None:
         tasks.assess(request(assure=AGENT))
         assert [r["recipient"] for r in sent(tax)] == [AGENT]
@@ -154,6 +176,17 @@ class TestGuaranteeTooSmall:
                                "not cover the tax: 18.02 CNY needed, 10.00 CNY available; raise "
                                "the guarantee to release the list")
         assert sent(tax) == []
+
+    def test_in_a_batch_a_held_bill_is_told_what_the_bills_before_it_left(
+            self, tax: Any) -> None:
+        set_guarantee("30")
+        big, small, big_again = (request("29242025I000000001", total="2000"),
+                                 request("29242025I000000002"),
+                                 request("29242025I000000003", total="2000"))
+        assert tasks.assess_many([big, small, big_again]) == ["held", "issued", "held"]
+        first, _, last = (a.info for a in answers(tax))
+        assert "30.00 CNY available" in first and "11.98 CNY available" in last
+        assert set_guarantee("30")["available"] == "11.98"
 
     def test_raising_the_guarantee_issues_the_held_bills(self, tax: Any) -> None:
         set_guarantee("10")
