@@ -108,6 +108,7 @@ FAILED = "failed: "
 _log = logging.getLogger(__name__)
 _ROWS = "infra.db.rows"
 _WRITTEN = "infra.db.rows.written"
+_WITH_ID = "infra.db.rows.with_id"
 _LISTENING = "infra.db.rows.listening"
 
 
@@ -193,14 +194,17 @@ def id_of(session: Session, obj: Any) -> int:
     return int(obj.id)
 
 
-def add_row(session: Session, table: Any, values: Callable[[], dict[str, Any]]) -> None:
+def add_row(session: Session, table: Any, values: Callable[[], dict[str, Any]], *,
+            with_id: bool = False) -> None:
     """Insert a row of ``table`` (a table model or a ``Table``) when ``session`` commits.
 
     For rows written many times per unit of work and never read back in it (timelines,
     outboxes): no ORM object is built, and the rows of each table go in with one
     ``executemany``, in the order they were added. ``values`` is called then, after the
     session's last flush, so it may read the ids that flush gave new objects. A rollback
-    drops the rows.
+    drops the rows. ``with_id``: the rows ``written_rows`` gives get the ids the database
+    gave them (an INSERT with RETURNING: on SQLite that goes row by row, to keep the
+    rows' order, where a plain ``executemany`` is one call).
     """
     pending: dict[Table, list[Callable[[], dict[str, Any]]]] | None = session.info.get(_ROWS)
     if pending is None:
@@ -209,7 +213,10 @@ def add_row(session: Session, table: Any, values: Callable[[], dict[str, Any]]) 
             session.info[_LISTENING] = True
             event.listen(session, "before_commit", _insert_rows)
             event.listen(session, "after_rollback", _drop_rows)
-    pending.setdefault(getattr(table, "__table__", table), []).append(values)
+    key = getattr(table, "__table__", table)
+    pending.setdefault(key, []).append(values)
+    if with_id:
+        session.info.setdefault(_WITH_ID, set()).add(key)
 
 
 def has_pending_rows(session: Session, table: Any) -> bool:
@@ -225,8 +232,8 @@ def pending_rows(session: Session, table: Any) -> list[dict[str, Any]]:
 
 def written_rows(session: Session, table: Any) -> list[dict[str, Any]]:
     """The rows of ``table`` ``add_row`` wrote with the session's last commit, with their
-    ``id`` where the table has one (for its after-commit hooks: what to hand over, without
-    reading it back)."""
+    ``id`` where they were added ``with_id`` (for its after-commit hooks: what to hand
+    over, without reading it back)."""
     return list(session.info.get(_WRITTEN, {}).get(getattr(table, "__table__", table), []))
 
 
@@ -234,6 +241,7 @@ def _insert_rows(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint: the rows wait for the real commit
         return
     pending = session.info.pop(_ROWS, None)
+    with_id = session.info.pop(_WITH_ID, set())
     session.info[_WRITTEN] = written = {}
     if not pending:
         return
@@ -242,7 +250,7 @@ def _insert_rows(session: Session) -> None:
     for table, makers in pending.items():
         written[table] = rows = [make() for make in makers]
         key = table.c.get("id")
-        if key is None or not key.primary_key:
+        if table not in with_id or key is None or not key.primary_key:
             connection.execute(insert(table), rows)
             continue
         # one statement for all, with the ids the database gave, in the rows' order
@@ -256,6 +264,7 @@ def _drop_rows(session: Session) -> None:
     if not session.in_nested_transaction():  # a savepoint's rollback keeps them
         session.info.pop(_WRITTEN, None)
         session.info.pop(_ROWS, None)
+        session.info.pop(_WITH_ID, None)
 
 
 class UnitOfWork:

@@ -91,13 +91,15 @@ def hand_over_receipts(session: Session, redis: Redis, table: Any, rows: Sequenc
     the gateway messages now processed; then mark them all sent in ``session``."""
     enqueue(redis, GATEWAY_QUEUE, INGEST, message_ids,
             [as_ingest(r) for r in (*rows, *written)])
-    mark_sent(session, table, [r.id for r in rows] + [w["id"] for w in written])
+    mark_sent(session, table, [r.receipt_id for r in rows] + [w["receipt_id"] for w in written],
+              by="receipt_id")
 
 
-def mark_sent(session: Session, table: Any, ids: list[int]) -> None:
-    if ids:
-        session.exec(update(table).where(col(table.id).in_(ids))  # type: ignore[call-overload]
-                     .values(sent_at=time.time()))
+def mark_sent(session: Session, table: Any, keys: Sequence[Any], by: str = "id") -> None:
+    """Mark the rows of ``table`` whose ``by`` column is one of ``keys`` sent now."""
+    if keys:
+        session.exec(update(table).where(  # type: ignore[call-overload]
+            col(getattr(table, by)).in_(keys)).values(sent_at=time.time()))
 
 
 def unsent(session: Session, table: Any, *, older_than: float | None = None,
@@ -135,7 +137,7 @@ def write_job(session: Session, redis: Redis, table: Any, queue: str, func: str,
             engine, redis, table, written_rows(session, table), many))
     row = {"queue": queue, "func": func, "args": list(args), "due_at": due_at, "key": key,
            "stored_at": time.time(), "sent_at": None}
-    add_row(session, table, lambda: row)
+    add_row(session, table, lambda: row, with_id=True)  # marked sent by id
 
 
 def send_written_jobs(engine: Engine, redis: Redis, table: Any,

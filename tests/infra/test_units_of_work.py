@@ -35,6 +35,7 @@ from infra.queue import queue
 from infra.settings import CommonSettings
 from tests.conftest import Backend
 from tests.roundtrips import round_trips
+from tests.sql import statements
 
 metadata = MetaData()
 parent = Table("parent", metadata, Column("id", Integer, primary_key=True),
@@ -69,6 +70,25 @@ class TestAddRow:
             assert _notes(engine) == []  # nothing before the commit
             assert [r["note"] for r in pending_rows(session, child)] == ["n0", "n1", "n2"]
         assert _notes(engine) == [(ids["p"], "n0"), (ids["p"], "n1"), (ids["p"], "n2")]
+
+    def test_a_tables_rows_go_in_with_one_statement_unless_their_ids_are_wanted(
+            self, engine: Engine) -> None:
+        with statements(engine) as seen, Session(engine) as session:
+            for n in range(3):
+                add_row(session, child, lambda n=n: {"parent_id": 1, "note": f"a{n}"})
+            session.commit()
+            assert ["id" in r for r in written_rows(session, child)] == [False] * 3
+            for n in range(3):
+                add_row(session, child, lambda n=n: {"parent_id": 1, "note": f"b{n}"},
+                        with_id=True)
+            session.commit()
+            with_ids = [r["id"] for r in written_rows(session, child)]
+        inserts = [s for s in seen if s.startswith("insert into child")]
+        assert len(inserts) in (2, 4)  # b's: one statement, or one per row (SQLite)
+        assert "returning" not in inserts[0]
+        with engine.connect() as conn:
+            assert with_ids == conn.execute(select(child.c.id).where(
+                child.c.note.like("b%")).order_by(child.c.id)).scalars().all()
 
     def test_a_rollback_drops_the_rows(self, engine: Engine) -> None:
         with pytest.raises(RuntimeError), unit_of_work(engine) as uow:
@@ -182,7 +202,7 @@ class TestSendJobs:
             for arg in ("a", "b", "c"):
                 add_row(session, Job, lambda arg=arg: {
                     "queue": "tax", "func": "ask", "args": [arg], "due_at": None, "key": None,
-                    "stored_at": 0.0, "sent_at": None})
+                    "stored_at": 0.0, "sent_at": None}, with_id=True)
             session.commit()
             rows = written_rows(session, Job)
         with engine.connect() as conn:
