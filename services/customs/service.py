@@ -51,10 +51,12 @@ def process_message(*, uow: UnitOfWork, redis: Redis, settings: Settings,
         ProcessedMessage, guid=item["guid"], sender=item["sender"], message_id=item["message_id"],
         message_type=item["message_type"], conversation_id=item.get("conversation_id"),
         outcome="processing", processed_at=now)
-    session.add(processed)  # a concurrent delivery of the same message fails on the unique
-    # index at the next flush, and is retried
     processed.outcome = _process(Work(session=session, settings=settings, processed=processed,
                                       now=now), item)
+    # written with its outcome (``infra.db.id_of`` writes it earlier where its id is
+    # needed); a concurrent delivery of the same message fails on the unique index when it
+    # is flushed, and is retried
+    session.add(processed)
     outbox.send_after_commit(uow, redis, processed=processed)
     risk.send_after_commit(uow, redis)  # the questions to inspection, if any
     return processed.outcome

@@ -15,7 +15,7 @@ from infra.db import BatchFailed, unit_of_work
 from infra.queue import enqueue, queue, run_worker, stash
 from services.customs import service, tasks
 from services.customs.db import resources
-from services.customs.models import ReceiptOutbox
+from services.customs.models import ProcessedMessage, ReceiptOutbox
 from tests.customs.builders import (
     dispatched,
     make_arrival,
@@ -109,6 +109,17 @@ class TestProcessMessages:
         # payment receipt the list's match asks for; the order and waybill it matches come
         # from the batch's own documents
         assert len(lookups) == 4
+
+    def test_a_processed_message_is_written_once_with_its_outcome(
+            self, customs: Customs) -> None:
+        order, waybill = make_order(), make_waybill()
+        with statements(resources.engine()) as seen:
+            customs.send(order, waybill)
+        assert [s.split(" ")[0] for s in seen if "into processed_message" in s
+                or s.startswith("update processed_message")] == ["insert", "insert"]
+        with Session(resources.engine()) as session:
+            assert sorted(session.exec(select(ProcessedMessage.outcome)).all()) == [
+                "1 order record(s)", "1 waybill record(s)"]
 
     def test_an_expired_stash_is_left_to_the_gateway_sweep(self, customs: Customs) -> None:
         assert tasks.process_messages("sw:batch:gone") == []
