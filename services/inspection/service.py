@@ -9,6 +9,7 @@ change is one more answer (``seq``) to customs.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from contracts.inspection import (
     InspectionRequest,
     InspectionResult,
 )
-from infra.db import UnitOfWork, delete_all_rows, new_object
+from infra.db import UnitOfWork, delete_all_rows, id_of, new_object, unit_cache
 from infra.queue import enqueue_batch
 from infra.scheduler import schedule
 from services.inspection import domain, reference
@@ -39,10 +40,12 @@ AUTO_OFFICER = "auto-officer"
 _ANSWERS = "inspection.answers"  # what a unit of work gathers: its answers to customs
 
 
-def assess(*, uow: UnitOfWork, redis: Redis, settings: Settings, request: dict[str, Any],
-           now: datetime) -> RiskDecision:
-    """Decide on the list customs asks about (once per list) and answer customs."""
-    req = InspectionRequest.model_validate(request)
+def assess(*, uow: UnitOfWork, redis: Redis, settings: Settings,
+           request: InspectionRequest | dict[str, Any], now: datetime) -> RiskDecision:
+    """Decide on the list customs asks about (once per list) and answer customs (after
+    the commit: a new decision is written, and has its id, with the unit of work's)."""
+    req = (request if isinstance(request, InspectionRequest)
+           else InspectionRequest.model_validate(request))
     session = uow.session
     row = _find(session, "list", req.identity)
     if row is not None:  # asked again: the answer may have been lost
@@ -81,6 +84,7 @@ def first_line(*, uow: UnitOfWork, redis: Redis, settings: Settings, entry: Firs
         item_record_no=entry.itemRecordNo, lane="release", state="pending", decided_at=now,
         request=entry.model_dump(mode="json"))
     _decide(uow, redis, settings, row, subject, now)
+    id_of(uow.session, row)  # the entry's answer shows it
     return row
 
 
@@ -93,8 +97,8 @@ def _decide(uow: UnitOfWork, redis: Redis, settings: Settings, row: RiskDecision
     if decision.final:
         row.state, row.outcome, row.resolved_at, row.resolved_by = (
             "final", decision.outcome, now, "rules")
-    uow.session.add(row)
-    uow.session.flush()
+    uow.session.add(row)  # written by the next flush (the answer, after the commit, has its id)
+    unit_cache(uow.session, _DECISIONS)[(row.subject, row.identity)] = row
     _schedule_auto_officer(uow, redis, settings, row, now)
     _answer(uow, redis, row)
 
@@ -104,24 +108,62 @@ def _hit(hit: domain.Hit) -> dict[str, str]:
             "zh": hit.zh}
 
 
+_DECISIONS = "inspection.decisions"  # unit cache: (subject, identity) → decision or None
+_CLEARED = "inspection.first_line_cleared"  # unit cache: first-line identity → released
+
+
 def _find(session: Session, subject: str, identity: str) -> RiskDecision | None:
-    return session.exec(select(RiskDecision).where(
-        RiskDecision.subject == subject, RiskDecision.identity == identity)
-        .with_for_update()).first()
+    known = unit_cache(session, _DECISIONS)
+    if (subject, identity) not in known:
+        prefetch_decisions(session, subject, [identity])
+    return known[(subject, identity)]  # type: ignore[no-any-return]
+
+
+def prefetch_decisions(session: Session, subject: str, identities: Iterable[str]) -> None:
+    """Look the decisions on these identities up in one query (locked), for the rest of
+    the unit of work (what a batch of questions asks about)."""
+    known = unit_cache(session, _DECISIONS)
+    wanted = {i for i in identities if (subject, i) not in known}
+    if not wanted:
+        return
+    rows = session.exec(select(RiskDecision).where(
+        RiskDecision.subject == subject, col(RiskDecision.identity).in_(wanted))
+        .with_for_update()).all()
+    known.update(dict.fromkeys((subject, i) for i in wanted))
+    known.update(((row.subject, row.identity), row) for row in rows)
+
+
+def _first_line_identities(req: InspectionRequest) -> set[str] | None:
+    """The first-line entries a 1210 import list's items came in by (None: not such a list)."""
+    if req.ieFlag != "I" or req.tradeMode not in ("1210", "1239") or not req.emsNo:
+        return None
+    records = {i.itemRecordNo for i in req.items}
+    if not records or None in records:
+        return None
+    return {f"{req.emsNo}/{r}" for r in records}
+
+
+def prefetch_first_line(session: Session, requests: Iterable[InspectionRequest]) -> None:
+    """Whether each first-line entry these lists came in by was released: one query, for
+    the rest of the unit of work."""
+    known = unit_cache(session, _CLEARED)
+    wanted = {i for req in requests for i in _first_line_identities(req) or ()} - known.keys()
+    if not wanted:
+        return
+    cleared = set(session.exec(select(RiskDecision.identity).where(
+        RiskDecision.subject == "first_line", col(RiskDecision.identity).in_(wanted),
+        RiskDecision.state == "final", RiskDecision.outcome == "release")).all())
+    known.update((i, i in cleared) for i in wanted)
 
 
 def _first_line_cleared(session: Session, req: InspectionRequest) -> bool:
     """A 1210 import list whose every item was released at first-line entry."""
-    if req.ieFlag != "I" or req.tradeMode not in ("1210", "1239") or not req.emsNo:
+    identities = _first_line_identities(req)
+    if identities is None:
         return False
-    records = {i.itemRecordNo for i in req.items}
-    if not records or None in records:
-        return False
-    identities = {f"{req.emsNo}/{r}" for r in records}
-    cleared = session.exec(select(RiskDecision.identity).where(
-        RiskDecision.subject == "first_line", col(RiskDecision.identity).in_(identities),
-        RiskDecision.state == "final", RiskDecision.outcome == "release")).all()
-    return set(cleared) == identities
+    prefetch_first_line(session, [req])
+    known = unit_cache(session, _CLEARED)
+    return all(known[i] for i in identities)
 
 
 # ------------------------------------------------------------------ officers
@@ -196,11 +238,11 @@ def _schedule_auto_officer(uow: UnitOfWork, redis: Redis, settings: Settings,
         return
     due = now + settings.auto_officer_after(row.lane)
     row.due_at = due
-    decision_id, seq = row.id, row.seq
+    seq = row.seq
 
-    def plan() -> None:
-        schedule(redis, due, AUTO_RESOLVE, decision_id, seq, queue_name=QUEUE,
-                 key=f"inspection-auto-{decision_id}-{seq}")
+    def plan() -> None:  # after the commit: the row has its id
+        schedule(redis, due, AUTO_RESOLVE, row.id, seq, queue_name=QUEUE,
+                 key=f"inspection-auto-{row.id}-{seq}")
 
     uow.after_commit(plan)
 
@@ -211,15 +253,18 @@ def _answer(uow: UnitOfWork, redis: Redis, row: RiskDecision) -> None:
     if row.subject != "list" or not row.token:
         return
     answers = uow.gather(_ANSWERS, lambda gathered: enqueue_batch(
-        redis, ANSWER_QUEUE, APPLY, APPLY_MANY, gathered))
-    answers.append(result(row).model_dump(mode="json"))
+        redis, ANSWER_QUEUE, APPLY, APPLY_MANY,
+        [{**answer, "decisionId": decided.id} for decided, answer in gathered]))
+    # the decision as it stands now; its id once it is written (a new one: at the commit)
+    answers.append((row, result(row, decision_id=0).model_dump(mode="json")))
 
 
-def result(row: RiskDecision) -> InspectionResult:
-    """The decision as customs hears it."""
-    assert row.id is not None and row.token is not None
+def result(row: RiskDecision, decision_id: int | None = None) -> InspectionResult:
+    """The decision as customs hears it (``decision_id``: in place of the row's id)."""
+    decision_id = row.id if decision_id is None else decision_id
+    assert decision_id is not None and row.token is not None
     return InspectionResult(
-        token=row.token, identity=row.identity, decisionId=row.id, seq=row.seq,
+        token=row.token, identity=row.identity, decisionId=decision_id, seq=row.seq,
         lane=row.lane,  # type: ignore[arg-type]
         state=row.state,  # type: ignore[arg-type]
         outcome=row.outcome,  # type: ignore[arg-type]

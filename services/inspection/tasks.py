@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
+from contracts.inspection import InspectionRequest
 from infra.clock import SimClock
 from infra.db import UnitOfWork, raise_if_failed, run_batch, unit_of_work
 from services.inspection import models, service  # noqa: F401  (models: registers the tables)
@@ -25,13 +28,26 @@ def assess_many(requests: list[dict[str, Any]]) -> list[str]:
     item when one fails); the answers go back together."""
     redis = resources.redis()
     settings, now = resources.config(), SimClock(redis).now()
+    asked = [_validated(request) for request in requests]
+    valid = [req for req in asked if isinstance(req, InspectionRequest)]
 
-    def handle(uow: UnitOfWork, request: dict[str, Any]) -> str:
+    def handle(uow: UnitOfWork, request: InspectionRequest | dict[str, Any]) -> str:
+        # what the batch asks about: one query for its lists, one for their entries
+        service.prefetch_decisions(uow.session, "list", [req.identity for req in valid])
+        service.prefetch_first_line(uow.session, valid)
         row = service.assess(uow=uow, redis=redis, settings=settings, request=request,
                              now=now)
         return f"{row.identity}: {row.lane} {row.state} {row.outcome or ''}".strip()
 
-    return raise_if_failed(run_batch(resources.engine(), requests, handle))
+    return raise_if_failed(run_batch(resources.engine(), asked, handle))
+
+
+def _validated(request: dict[str, Any]) -> InspectionRequest | dict[str, Any]:
+    """The question, or as it came when it is not valid (it then fails in its turn)."""
+    try:
+        return InspectionRequest.model_validate(request)
+    except ValidationError:
+        return request
 
 
 def auto_resolve(decision_id: int, seq: int) -> str:

@@ -63,7 +63,7 @@ class Inspection:
         with unit_of_work(resources.engine()) as uow:
             row = service.assess(uow=uow, redis=self.redis, settings=self.settings,
                                  request=request, now=SimClock(self.redis).now())
-            return service.view(row)
+        return service.view(row)  # as committed
 
     def first_line(self, **entry: Any) -> dict[str, Any]:
         values = {"emsNo": "T5100W000001", "itemRecordNo": "R001", "gcode": "6109100021",

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from rq.registry import FailedJobRegistry
+from sqlmodel import Session, select
 
 from contracts.inspection import APPLY_MANY
 from infra.clock import SimClock
@@ -13,7 +14,11 @@ from infra.db import BatchFailed
 from infra.queue import enqueue, queue, run_worker
 from infra.scheduler import run_due
 from services.inspection import tasks
-from tests.inspection.conftest import NOW, Inspection, question
+from services.inspection.db import resources
+from services.inspection.models import RiskDecision
+from tests.inspection.conftest import NOW, Inspection, import_question, question
+from tests.inspection.test_service import MILK_POWDER
+from tests.sql import reads_of, statements
 
 APPLES = {"gnum": 1, "gcode": "0808100000", "gname": "新鲜苹果", "qty": "5", "country": "502"}
 
@@ -49,6 +54,24 @@ class TestAssess:
             tasks.assess_many(asks)
         assert failed.value.args[0][1] == "failed: ValidationError"
         assert [a.token for a in inspection.answers()] == [asks[0]["token"], asks[2]["token"]]
+
+    def test_a_batch_looks_its_lists_and_their_first_line_entries_up_in_one_query_each(
+            self, inspection: Inspection) -> None:
+        entry = inspection.first_line(gcode="0402210000", gname="全脂奶粉")
+        inspection.result(entry["id"], "release", "fumigated and sound")
+        bonded = [import_question(n, items=[MILK_POWDER], tradeMode="1210",
+                                  emsNo="T5100W000001") for n in (1, 2)]
+        asks = [question(3), *bonded, question(3)]  # the last one: asked again
+        with statements(resources.engine()) as seen:
+            outcomes = tasks.assess_many(asks)
+        assert outcomes[1:3] == [f"{q['identity']}: release final release" for q in bonded]
+        assert outcomes[0] == outcomes[3]
+        assert len(reads_of(seen, "risk_decision")) == 2
+        answers = inspection.answers()
+        assert [a.token for a in answers] == [a["token"] for a in asks]
+        with Session(resources.engine()) as session:
+            ids = {r.identity: r.id for r in session.exec(select(RiskDecision)).all()}
+        assert [a.decisionId for a in answers] == [ids[a["identity"]] for a in asks]
 
 
 class TestAutoResolve:
