@@ -47,7 +47,7 @@ def held() -> dict[str, Any]:
                                         settings=inspection_resources.config(),
                                         request=question(items=[APPLES]),
                                         now=SimClock(redis).now())
-        return inspection_service.view(row)
+    return inspection_service.view(row)  # as committed
 
 
 class TestAdminOnly:
