@@ -9,7 +9,7 @@ when the commit succeeded.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -136,6 +136,22 @@ def unit_cache(session: Session, name: str) -> dict[Any, Any]:
     if cache is None:
         cache = caches[name] = {}
     return cache
+
+
+def unit_lookup(session: Session, name: str, keys: Iterable[Any],
+                load: Callable[[set[Any]], Iterable[tuple[Any, Any]]]) -> dict[Any, Any]:
+    """The unit cache ``name`` (``unit_cache``), holding every one of ``keys``.
+
+    The keys it lacks are looked up together: ``load(missing)`` gives (key, value) pairs,
+    and a key it gives nothing for is None (looked up, not there). What a batch asks about
+    costs one query, not one per item; what the unit of work then makes, it puts in the
+    cache itself."""
+    known = unit_cache(session, name)
+    missing = set(keys) - known.keys()
+    if missing:
+        known.update(dict.fromkeys(missing))
+        known.update(load(missing))
+    return known
 
 
 def _end_caches(session: Session, transaction: Any) -> None:

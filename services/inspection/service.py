@@ -24,7 +24,7 @@ from contracts.inspection import (
     InspectionRequest,
     InspectionResult,
 )
-from infra.db import UnitOfWork, delete_all_rows, id_of, new_object, unit_cache
+from infra.db import UnitOfWork, delete_all_rows, id_of, new_object, unit_cache, unit_lookup
 from infra.queue import enqueue_batch
 from infra.scheduler import schedule
 from services.inspection import domain, reference
@@ -113,24 +113,21 @@ _CLEARED = "inspection.first_line_cleared"  # unit cache: first-line identity â†
 
 
 def _find(session: Session, subject: str, identity: str) -> RiskDecision | None:
-    known = unit_cache(session, _DECISIONS)
-    if (subject, identity) not in known:
-        prefetch_decisions(session, subject, [identity])
-    return known[(subject, identity)]  # type: ignore[no-any-return]
+    return prefetch_decisions(session, subject, [identity])[  # type: ignore[no-any-return]
+        (subject, identity)]
 
 
-def prefetch_decisions(session: Session, subject: str, identities: Iterable[str]) -> None:
-    """Look the decisions on these identities up in one query (locked), for the rest of
+def prefetch_decisions(session: Session, subject: str, identities: Iterable[str]
+                       ) -> dict[tuple[str, str], RiskDecision | None]:
+    """The decisions on these identities, looked up in one query (locked) for the rest of
     the unit of work (what a batch of questions asks about)."""
-    known = unit_cache(session, _DECISIONS)
-    wanted = {i for i in identities if (subject, i) not in known}
-    if not wanted:
-        return
-    rows = session.exec(select(RiskDecision).where(
-        RiskDecision.subject == subject, col(RiskDecision.identity).in_(wanted))
-        .with_for_update()).all()
-    known.update(dict.fromkeys((subject, i) for i in wanted))
-    known.update(((row.subject, row.identity), row) for row in rows)
+    def load(wanted: set[tuple[str, str]]) -> list[tuple[tuple[str, str], RiskDecision]]:
+        rows = session.exec(select(RiskDecision).where(
+            RiskDecision.subject == subject,
+            col(RiskDecision.identity).in_([i for _, i in wanted])).with_for_update()).all()
+        return [((row.subject, row.identity), row) for row in rows]
+
+    return unit_lookup(session, _DECISIONS, [(subject, i) for i in identities], load)
 
 
 def _first_line_identities(req: InspectionRequest) -> set[str] | None:
@@ -143,17 +140,18 @@ def _first_line_identities(req: InspectionRequest) -> set[str] | None:
     return {f"{req.emsNo}/{r}" for r in records}
 
 
-def prefetch_first_line(session: Session, requests: Iterable[InspectionRequest]) -> None:
+def prefetch_first_line(session: Session, requests: Iterable[InspectionRequest]
+                        ) -> dict[str, bool]:
     """Whether each first-line entry these lists came in by was released: one query, for
     the rest of the unit of work."""
-    known = unit_cache(session, _CLEARED)
-    wanted = {i for req in requests for i in _first_line_identities(req) or ()} - known.keys()
-    if not wanted:
-        return
-    cleared = set(session.exec(select(RiskDecision.identity).where(
-        RiskDecision.subject == "first_line", col(RiskDecision.identity).in_(wanted),
-        RiskDecision.state == "final", RiskDecision.outcome == "release")).all())
-    known.update((i, i in cleared) for i in wanted)
+    def load(wanted: set[str]) -> list[tuple[str, bool]]:
+        cleared = set(session.exec(select(RiskDecision.identity).where(
+            RiskDecision.subject == "first_line", col(RiskDecision.identity).in_(wanted),
+            RiskDecision.state == "final", RiskDecision.outcome == "release")).all())
+        return [(identity, identity in cleared) for identity in wanted]
+
+    entries = [i for req in requests for i in _first_line_identities(req) or ()]
+    return unit_lookup(session, _CLEARED, entries, load)
 
 
 def _first_line_cleared(session: Session, req: InspectionRequest) -> bool:
@@ -161,8 +159,7 @@ def _first_line_cleared(session: Session, req: InspectionRequest) -> bool:
     identities = _first_line_identities(req)
     if identities is None:
         return False
-    prefetch_first_line(session, [req])
-    known = unit_cache(session, _CLEARED)
+    known = prefetch_first_line(session, [req])
     return all(known[i] for i in identities)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from contracts import tax as contract
-from infra.db import delete_all_rows, unit_cache
+from infra.db import delete_all_rows, unit_cache, unit_lookup
 from infra.errors import NotFound
 from services.tax import bills, domain, outbox
 from services.tax.config import Settings
@@ -43,28 +43,21 @@ def _fen(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
 
 
-_BY_INVT_NO = select(TaxBill).where(TaxBill.invt_no == bindparam("invt"))
 _BILLS = "tax.bills"  # unit cache: invtNo → its bill (None: it has none), as of this unit
 
 
 def _bill(session: Session, invt_no: str) -> TaxBill | None:
-    known = unit_cache(session, _BILLS)
-    if invt_no in known:
-        return known[invt_no]  # type: ignore[no-any-return]
-    bill = known[invt_no] = session.exec(_BY_INVT_NO, params={"invt": invt_no}).first()
-    return bill
+    return prefetch(session, [invt_no])[invt_no]  # type: ignore[no-any-return]
 
 
-def prefetch(session: Session, invt_nos: Iterable[str]) -> None:
-    """Look the bills of these lists up in one query, for the rest of the unit of work
+def prefetch(session: Session, invt_nos: Iterable[str]) -> dict[str, TaxBill | None]:
+    """The bills of these lists, looked up in one query for the rest of the unit of work
     (what a batch of questions or events asks about)."""
-    known = unit_cache(session, _BILLS)
-    wanted = set(invt_nos) - known.keys()
-    if not wanted:
-        return
-    found = session.exec(select(TaxBill).where(col(TaxBill.invt_no).in_(wanted))).all()
-    known.update(dict.fromkeys(wanted))
-    known.update((bill.invt_no, bill) for bill in found)
+    def load(wanted: set[str]) -> list[tuple[str | None, TaxBill]]:
+        bills = session.exec(select(TaxBill).where(col(TaxBill.invt_no).in_(wanted))).all()
+        return [(bill.invt_no, bill) for bill in bills]
+
+    return unit_lookup(session, _BILLS, invt_nos, load)
 
 
 # ------------------------------------------------------------------ assessment

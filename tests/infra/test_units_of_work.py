@@ -27,6 +27,7 @@ from infra.db import (
     new_object,
     pending_rows,
     unit_cache,
+    unit_lookup,
     unit_of_work,
     written_rows,
 )
@@ -306,6 +307,21 @@ class TestUnitCache:
                 unit_cache(session, "c")["made in the savepoint"] = 2
                 session.execute(parent.insert().values(name="taken"))
             assert unit_cache(session, "c") == {}
+
+
+    def test_a_lookup_asks_once_for_the_keys_it_lacks(self, engine: Engine) -> None:
+        asked: list[set[str]] = []
+
+        def load(keys: set[str]) -> list[tuple[str, int]]:
+            asked.append(keys)
+            return [(k, len(k)) for k in keys if k != "gone"]
+
+        with Session(engine) as session, session.begin():
+            assert unit_lookup(session, "t", ["a", "bb", "gone"], load) == {
+                "a": 1, "bb": 2, "gone": None}
+            assert unit_lookup(session, "t", ["bb", "gone"], load)["gone"] is None
+            unit_lookup(session, "t", ["a", "ccc"], load)
+        assert asked == [{"a", "bb", "gone"}, {"ccc"}]
 
 
 class Draft(OwnTable, table=True):
