@@ -44,7 +44,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -65,7 +65,7 @@ from contracts.inspection import (
     RequestItem,
 )
 from infra.clock import SimClock
-from infra.db import UnitOfWork, id_of, new_object, unit_cache, unit_of_work
+from infra.db import UnitOfWork, id_of, new_object, unit_cache, unit_lookup, unit_of_work
 from infra.queue import SERIALIZER, enqueue, enqueue_batch, queue
 from services.customs import documents, domain, outbox
 from services.customs.config import Settings
@@ -314,8 +314,7 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
     """
     res = InspectionResult.model_validate(result)
     session = uow.session
-    check = session.exec(select(InspectionCheck).where(
-        InspectionCheck.token == res.token)).first()
+    check = prefetch_checks(session, [res.token])[res.token]
     if check is None:  # a question from before a sandbox reset
         return "unknown question"
     guid = f"{res.token}:{res.seq}"
@@ -324,7 +323,8 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
     if done is not None:
         outbox.send_after_commit(uow, redis, processed=done)
         return "already applied"
-    doc = session.get(Document, check.document_id)
+    doc = unit_cache(session, _ANSWERED).get(check.document_id) or session.get(
+        Document, check.document_id)
     assert doc is not None
     now = now or SimClock(redis).now()
     processed = new_object(
@@ -345,6 +345,28 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
     if outbox.written(session, processed):
         outbox.send_after_commit(uow, redis, processed=processed)
     return processed.outcome
+
+
+_BY_TOKEN = "customs.checks.by_token"  # unit cache: token → its check (None: unknown)
+_ANSWERED = "customs.checks.documents"  # unit cache: document id → the document
+
+
+def prefetch_checks(session: Session, tokens: Iterable[str]
+                    ) -> dict[str, InspectionCheck | None]:
+    """The checks asked with these tokens and their documents, looked up in one query
+    each for the rest of the unit of work (what a batch of answers is about)."""
+    def load(wanted: set[str]) -> list[tuple[str, InspectionCheck]]:
+        checks = session.exec(select(InspectionCheck).where(
+            col(InspectionCheck.token).in_(wanted))).all()
+        unit_cache(session, _CHECKS).update((check.document_id, check) for check in checks)
+        ids = {check.document_id for check in checks}
+        if ids:
+            docs = unit_cache(session, _ANSWERED)
+            docs.update((doc.id, doc) for doc in session.exec(
+                select(Document).where(col(Document.id).in_(ids))).all())
+        return [(check.token, check) for check in checks]
+
+    return unit_lookup(session, _BY_TOKEN, tokens, load)
 
 
 def _locks(doc: Document) -> list[str]:

@@ -78,7 +78,10 @@ def apply_inspections(results: list[dict[str, Any]]) -> list[str]:
     with Session(engine) as session:
         done = risk.applied(session, results)
 
+    tokens = [str(result.get("token")) for result in results]
+
     def handle(uow: UnitOfWork, result: dict[str, Any]) -> str:
+        risk.prefetch_checks(uow.session, tokens)  # the batch's checks: one query
         return risk.apply(uow=uow, redis=redis, settings=settings, result=result, now=now,
                           new=risk.answer_guid(result) not in done)
 

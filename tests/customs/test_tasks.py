@@ -160,6 +160,11 @@ class TestInspectionRoundTrip:
         with statements(resources.engine()) as seen:
             assert tasks.apply_inspections(answers) == ["cleared", "cleared"]
         assert len(reads_of(seen, "processed_message")) == 1
+        # the checks the answers are about, and their lists: one query each for the batch
+        checks = reads_of(seen, "inspection_check")
+        assert len([s for s in checks if "inspection_check.token in" in s]) == 1
+        assert not [s for s in checks if "inspection_check.document_id =" in s]
+        assert len([s for s in reads_of(seen, "document ") if "document.id in" in s]) == 1
         with statements(resources.engine()) as seen:
             again = tasks.apply_inspections([answers[1], answers[0]])
         assert again == ["already applied", "already applied"]
