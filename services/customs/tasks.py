@@ -10,7 +10,7 @@ from sqlmodel import Session
 from infra.clock import SimClock
 from infra.db import UnitOfWork, raise_if_failed, run_batch
 from infra.queue import unstash
-from services.customs import outbox, risk, service
+from services.customs import answers, outbox, risk, service
 from services.customs.config import Settings
 from services.customs.db import resources
 
@@ -76,13 +76,13 @@ def apply_inspections(results: list[dict[str, Any]]) -> list[str]:
     settings: Settings = resources.config()
     now = SimClock(redis).now()
     with Session(engine) as session:
-        done = risk.applied(session, results)
+        done = answers.applied(session, results)
 
     tokens = [str(result.get("token")) for result in results]
 
     def handle(uow: UnitOfWork, result: dict[str, Any]) -> str:
-        risk.prefetch_checks(uow.session, tokens)  # the batch's checks: one query
-        return risk.apply(uow=uow, redis=redis, settings=settings, result=result, now=now,
-                          new=risk.answer_guid(result) not in done)
+        answers.prefetch_checks(uow.session, tokens)  # the batch's checks: one query
+        return answers.apply(uow=uow, redis=redis, settings=settings, result=result, now=now,
+                          new=answers.answer_guid(result) not in done)
 
     return raise_if_failed(run_batch(engine, results, handle, log=log))

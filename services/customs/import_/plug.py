@@ -1,6 +1,6 @@
 """How the import list plugs into the customs-wide parts that act on any list.
 
-Inspection's answers (``services.customs.risk.apply``) move a list with the export side's
+Inspection's answers (``services.customs.answers.apply``) move a list with the export side's
 ``documents.move`` (500 查验, 501-503/599 detained, 700 退运): that reads the state machine
 and head node from ``services.customs.domain`` and the receipt builder from
 ``services.customs.receipts``. ``register`` adds the import list there, with its own state
