@@ -84,8 +84,6 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
         ProcessedMessage, guid=guid, sender=risk.INSPECTION, message_id=f"inspection:{guid}"[:64],
         message_type="InspectionResult", conversation_id=doc.conversation_id,
         outcome="processing", processed_at=now)
-    session.add(processed)  # a concurrent delivery of the same answer fails on the unique
-    # index at the next flush, and is retried
     work = Work(session=session, settings=settings, processed=processed, now=now)
     if documents.lock(work, _locks(doc)):  # serialized with the arrival of its parcel:
         session.flush()  # (what this unit of work changed stays: a batch holds more)
@@ -95,6 +93,10 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
         processed.outcome = f"stale answer {res.seq} (applied {check.seq})"
     else:
         processed.outcome = _apply(work, check, doc, res)
+    # written with its outcome, as a message's (``infra.db.id_of`` writes it earlier where
+    # its id is needed); a concurrent delivery of the same answer fails on the unique index
+    # when it is flushed, and is retried
+    session.add(processed)
     if outbox.written(session, processed):
         outbox.send_after_commit(uow, redis, processed=processed)
     return processed.outcome

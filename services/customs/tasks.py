@@ -78,11 +78,11 @@ def apply_inspections(results: list[dict[str, Any]]) -> list[str]:
     with Session(engine) as session:
         done = answers.applied(session, results)
 
-    tokens = [str(result.get("token")) for result in results]
+    tokens = [r["token"] for r in results if isinstance(r.get("token"), str)]
 
     def handle(uow: UnitOfWork, result: dict[str, Any]) -> str:
         answers.prefetch_checks(uow.session, tokens)  # the batch's checks: one query
-        return answers.apply(uow=uow, redis=redis, settings=settings, result=result, now=now,
-                          new=answers.answer_guid(result) not in done)
+        return answers.apply(uow=uow, redis=redis, settings=settings, result=result,
+                             now=now, new=answers.answer_guid(result) not in done)
 
     return raise_if_failed(run_batch(engine, results, handle, log=log))

@@ -33,7 +33,8 @@ def _run_many(use_case: Callable[..., str], name: str, items: list[dict[str, Any
     """``use_case`` for each item (passed as ``name``) in one unit of work, item by item
     when one fails: what they write goes out together."""
     settings, now = resources.config(), SimClock(resources.redis()).now()
-    lists = [item["invtNo"] for item in items]
+    # the lists the batch is about (one without an invtNo fails alone, in its turn)
+    lists = [item["invtNo"] for item in items if isinstance(item.get("invtNo"), str)]
 
     def handle(uow: UnitOfWork, item: dict[str, Any]) -> str:
         service.prefetch(uow.session, lists)  # the batch's bills: one query

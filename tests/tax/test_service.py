@@ -19,6 +19,7 @@ from contracts.ceb import parse_json, to_xml
 from contracts.tax import ANSWER, ANSWER_MANY, ListEvent, TaxAnswer, TaxLine, TaxRequest
 from infra import scheduler
 from infra.clock import SimClock
+from infra.db import BatchFailed
 from infra.queue import queue
 from services.tax import service, tasks
 from services.tax.config import Settings
@@ -140,6 +141,13 @@ class TestAssess:
             assert tasks.list_events([event("released", invt=i) for i in invts]) == [
                 "due from 2025-03-31T16:00:00+00:00"] * 3
         assert len(reads_of(seen, "tax_bill ")) == 1
+
+    def test_a_request_without_its_list_fails_alone(self, tax: Any) -> None:
+        broken = {k: v for k, v in request("29242025I000000002").items() if k != "invtNo"}
+        with pytest.raises(BatchFailed) as failed:
+            tasks.assess_many([request("29242025I000000001"), broken])
+        assert failed.value.args[0] == ["issued", "failed: ValidationError"]
+        assert [a.invtNo for a in answers(tax)] == ["29242025I000000001"]
 
     def test_the_same_list_twice_in_a_batch_is_one_bill(self, tax: Any) -> None:
         assert tasks.assess_many([request(), request()]) == [
