@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, text, update
+from sqlalchemy import bindparam, text, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from infra.db import add_row, new_object, unit_cache
+from infra.db import add_row, new_object, unit_cache, unit_lookup
 from services.customs import domain, errors, outbox
 from services.customs.config import Settings
 from services.customs.domain import DECLARED, DRAFT, REJECTED, STORED, Decision, Kind
@@ -68,7 +68,7 @@ def lock(work: Work, keys: Iterable[str]) -> bool:
     """Serialize work on the same business keys (PostgreSQL; SQLite serializes writes, and
     a transaction that read before another's commit cannot write after it). Whether it
     locked: what was read before may then be stale."""
-    if work.session.get_bind().dialect.name != "postgresql":
+    if not locking(work.session):
         return False
     for key in sorted(set(keys)):
         number = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big",
@@ -76,6 +76,11 @@ def lock(work: Work, keys: Iterable[str]) -> bool:
         work.session.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"),
                                           {"k": number})
     return True
+
+
+def locking(session: Session) -> bool:
+    """Whether ``lock`` takes locks on this database (PostgreSQL)."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 # Built once: the hot path runs them for every record (only their parameters change).
@@ -86,30 +91,102 @@ _BUMP = (update(Sequence).where(col(Sequence.name) == bindparam("series"))
          .values(value=col(Sequence.value) + 1).returning(col(Sequence.value)))
 
 
-def waiting_lists(kind: str, party: Any, no: Any) -> SelectOfScalar[Document]:
-    """The query (built once per use) of the live lists of ``kind`` at 120 whose ``party``
-    and ``no`` columns are the bound ``party`` and ``no``: the lists a document completes."""
-    return select(Document).where(
-        Document.kind == kind, Document.status == STORED, live(),
-        party == bindparam("party"), no == bindparam("no")).order_by(col(Document.id))
+@dataclass(frozen=True)
+class Waiting:
+    """The live lists of ``kind`` at 120 whose ``party`` and ``no`` columns (Document
+    attribute names) name a document: the lists that document completes."""
+
+    kind: str
+    party: str
+    no: str
+
+    def query(self) -> SelectOfScalar[Document]:
+        return select(Document).where(
+            Document.kind == self.kind, Document.status == STORED, live(),
+            getattr(Document, self.party) == bindparam("party"),
+            getattr(Document, self.no) == bindparam("no")).order_by(col(Document.id))
+
+    def lists(self, session: Session, party: str | None, no: str | None) -> list[Document]:
+        """The lists waiting for ``party`` + ``no``, by id. Answered from the unit's
+        documents when ``prefetch_waiting`` looked them up with the batch (every such list
+        is then one of them, or was made by the unit of work); otherwise one query."""
+        if (self, party, no) not in unit_cache(session, _ASKED):
+            return list(session.exec(_QUERIES[self], params={"party": party, "no": no}))
+        found = [d for d in unit_cache(session, _LIVE).values() if d is not None
+                 and d.kind == self.kind and d.status == STORED and not d.deleted
+                 and getattr(d, self.party) == party and getattr(d, self.no) == no]
+        return sorted(found, key=lambda d: (d.id is None, d.id or 0))
 
 
-_LIVE = "customs.live"  # unit cache: (kind, party, no) → the live document
+_QUERIES: dict[Waiting, SelectOfScalar[Document]] = {}  # built once each (``waiting``)
+_ASKED = "customs.waiting"  # unit cache: (Waiting, party, no) looked up by the batch
+
+
+def waiting(kind: str, party: str, no: str) -> Waiting:
+    """The ``Waiting`` lists of ``kind`` by these columns (its query built once)."""
+    found = Waiting(kind, party, no)
+    _QUERIES.setdefault(found, found.query())
+    return found
+
+
+def prefetch_waiting(session: Session, asks: dict[Waiting, set[tuple[str, str]]]) -> None:
+    """Look the lists of every ``Waiting`` and (party, no) in ``asks`` up in one query, for
+    the ``Waiting.lists`` of a batch; they join the unit's documents (``find_live``).
+
+    Not where ``lock`` locks (PostgreSQL), as ``prefetch_live``."""
+    asked = unit_cache(session, _ASKED)
+    todo = {w: keys - {(p, n) for (a, p, n) in asked if a == w} for w, keys in asks.items()}
+    todo = {w: keys for w, keys in todo.items() if keys}
+    if not todo or locking(session):
+        return
+    cache = unit_cache(session, _LIVE)
+    for doc in session.exec(select(Document).where(
+            Document.status == STORED, live(), or_(*(
+                (col(Document.kind) == w.kind) & tuple_(
+                    getattr(Document, w.party), getattr(Document, w.no)).in_(sorted(keys))
+                for w, keys in todo.items())))):
+        key = (doc.kind, doc.party_code, doc.no)
+        if cache.get(key) is None:
+            cache[key] = doc
+    for w, keys in todo.items():
+        asked.update(dict.fromkeys(((w, party, no) for party, no in keys), True))
+
+
+_LIVE = "customs.live"  # unit cache: (kind, party, no) → the live document, None: none
+_LIVE_OF = tuple_(col(Document.kind), col(Document.party_code), col(Document.no))
 
 
 def find_live(session: Session, kind: str, party: str, no: str) -> Document | None:
     """The document (not deleted) of a kind with this business key.
 
-    A document this unit of work already found or created is answered from the unit's
-    cache: no query, so no autoflush (``infra.db.unit_cache``)."""
+    A document this unit of work already found or created, or a key it (or
+    ``prefetch_live``) looked up, is answered from the unit's cache: no query, so no
+    autoflush (``infra.db.unit_cache``). Where ``lock`` locks, a key without a document is
+    looked up again: it may have been looked up before its lock was taken."""
     cache = unit_cache(session, _LIVE)
-    doc: Document | None = cache.get((kind, party, no))
-    if doc is not None and not doc.deleted:
-        return doc
+    key = (kind, party, no)
+    if key in cache:
+        doc: Document | None = cache[key]
+        if doc is None:  # looked up with its batch: none (``new_document`` fills it)
+            return None
+        if not doc.deleted:
+            return doc
     doc = session.exec(_FIND_LIVE, params={"kind": kind, "party": party, "no": no}).first()
-    if doc is not None:
-        cache[(kind, party, no)] = doc
+    if doc is not None or not locking(session):  # none is remembered as prefetch_live's
+        cache[key] = doc
     return doc
+
+
+def prefetch_live(session: Session, keys: set[tuple[str, str, str]]) -> None:
+    """Look the live documents of ``keys`` (kind, party, no) up in one query, for the
+    ``find_live`` calls of a batch; a key without one is remembered as none.
+
+    Not where ``lock`` locks (PostgreSQL): there a document is looked up after its key's
+    lock is taken, never before."""
+    if keys and not locking(session):
+        unit_lookup(session, _LIVE, keys, lambda missing: (
+            ((d.kind, d.party_code, d.no), d)
+            for d in session.exec(select(Document).where(_LIVE_OF.in_(sorted(missing)), live()))))
 
 
 def new_document(work: Work, kind: str, party: str, no: str) -> Document:

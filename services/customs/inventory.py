@@ -63,17 +63,16 @@ def match(*, work: Work, doc: Document) -> None:
     risk.ask(work=work, doc=doc)
 
 
-_WAITING = {  # the lists at 120 each kind of document completes
-    "order": documents.waiting_lists("inventory", Document.ebp_code, Document.order_no),
-    "receipt": documents.waiting_lists("inventory", Document.ebc_code, Document.order_no),
-    "waybill": documents.waiting_lists("inventory", Document.logistics_code,
-                                       Document.logistics_no)}
+WAITING = {  # the lists at 120 each kind of document completes
+    "order": documents.waiting("inventory", "ebp_code", "order_no"),
+    "receipt": documents.waiting("inventory", "ebc_code", "order_no"),
+    "waybill": documents.waiting("inventory", "logistics_code", "logistics_no")}
 
 
 def match_waiting(*, work: Work, by: Document) -> int:
     """Match the lists at 120 that wait for ``by`` (an accepted order, receipt or waybill)."""
     party, no = (getattr(by, name) for name in documents.REFERS_BY[by.kind])
-    waiting = list(work.session.exec(_WAITING[by.kind], params={"party": party, "no": no}))
+    waiting = WAITING[by.kind].lists(work.session, party, no)
     for doc in waiting:
         match(work=work, doc=doc)
     return len(waiting)

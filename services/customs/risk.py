@@ -47,7 +47,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from redis import Redis
 from rq.exceptions import NoSuchJobError
@@ -240,8 +240,8 @@ def check_of(session: Session, doc: Document) -> InspectionCheck | None:
 
 
 def _check(doc: Document) -> InspectionCheck | None:
-    session = Session.object_session(doc)
-    return None if session is None else check_of(session, doc)
+    session = Session.object_session(doc)  # the sqlmodel Session customs opened
+    return None if session is None else check_of(cast(Session, session), doc)
 
 
 def release_allowed(doc: Document) -> bool:

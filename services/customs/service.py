@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,10 +16,22 @@ from contracts.ceb import CebFormatError, parse_json
 from infra.clock import SimClock
 from infra.db import UnitOfWork, delete_all_rows, new_object
 from infra.errors import NotFound
-from services.customs import domain, inventory, orders, outbox, risk, transport, unsupported
+from services.customs import (
+    documents,
+    domain,
+    inventory,
+    orders,
+    outbox,
+    risk,
+    transport,
+    unsupported,
+)
 from services.customs.config import Settings
 from services.customs.db import CustomsTable
-from services.customs.documents import Work, head_of
+from services.customs.documents import Waiting, Work, head_of
+from services.customs.import_ import domain as imp
+from services.customs.import_ import lists as import_lists
+from services.customs.import_ import records as import_records
 from services.customs.import_ import service as import_service
 from services.customs.models import Document, ProcessedMessage, TimelineEntry
 
@@ -60,6 +73,83 @@ def process_message(*, uow: UnitOfWork, redis: Redis, settings: Settings,
     outbox.send_after_commit(uow, redis, processed=processed)
     risk.send_after_commit(uow, redis)  # the questions to inspection, if any
     return processed.outcome
+
+
+def decoded(item: dict[str, Any]) -> dict[str, Any]:
+    """``item`` with its payload as the JSON mirror, decoded once for the batch (left as
+    it is when it is not JSON: ``_process`` answers it)."""
+    payload = item["payload"]
+    if isinstance(payload, str | bytes):
+        try:
+            return {**item, "payload": orjson.loads(payload)}
+        except orjson.JSONDecodeError:
+            pass
+    return item
+
+
+# Besides its own key, the documents a record of these kinds is matched against (by the
+# head fields of their key): what ``inventory.match`` and ``import_.lists`` look up.
+_REFERS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "inventory": (("order", "ebpCode", "orderNo"), ("receipt", "ebcCode", "orderNo"),
+                  ("waybill", "logisticsCode", "logisticsNo")),
+    imp.LIST: ((imp.ORDER, "ebpCode", "orderNo"), (imp.WAYBILL, "logisticsCode", "logisticsNo")),
+}
+# The lists a record of these kinds may complete (``match_waiting``), by its head fields.
+_COMPLETES: dict[str, tuple[Waiting, str, str]] = {
+    "order": (inventory.WAITING["order"], "ebpCode", "orderNo"),
+    "receipt": (inventory.WAITING["receipt"], "ebcCode", "orderNo"),
+    "waybill": (inventory.WAITING["waybill"], "logisticsCode", "logisticsNo"),
+    imp.ORDER: (import_lists.BY_ORDER, "ebpCode", "orderNo"),
+    imp.PAYMENT: (import_lists.BY_ORDER, "ebpCode", "orderNo"),
+    imp.WAYBILL: (import_lists.BY_WAYBILL, "logisticsCode", "logisticsNo"),
+}
+
+
+@dataclass
+class Lookups:
+    """What the messages of a batch will look up: documents by key (kind, party, no) and
+    the lists waiting for them (``documents.prefetch_live``, ``prefetch_waiting``)."""
+
+    live: set[tuple[str, str, str]] = field(default_factory=set)
+    waiting: dict[Waiting, set[tuple[str, str]]] = field(default_factory=dict)
+
+    def prefetch(self, session: Session) -> None:
+        documents.prefetch_live(session, self.live)
+        documents.prefetch_waiting(session, self.waiting)
+
+
+def lookups(items: list[dict[str, Any]]) -> Lookups:
+    """What the ``items`` (decoded) will look up; a message that is not what it should be
+    adds nothing (it is answered on its own)."""
+    found = Lookups()
+    for item in items:
+        mirror = item["payload"]
+        try:
+            kind, node, key_of = _keying(mirror["messageType"])
+            for name, records in mirror.items():
+                if name in ("messageType", "guid", "version") or not isinstance(records, list):
+                    continue
+                for record in records:
+                    head = record[node] if node else record
+                    found.live.add((kind, *key_of(kind, head)))
+                    found.live.update((other, str(head[party]), str(head[no]))
+                                      for other, party, no in _REFERS.get(kind, ()))
+                    if kind in _COMPLETES:
+                        lists, party, no = _COMPLETES[kind]
+                        found.waiting.setdefault(lists, set()).add(
+                            (str(head[party]), str(head[no])))
+        except (KeyError, TypeError, AttributeError, ValueError):
+            continue
+    return found
+
+
+def _keying(message_type: str) -> tuple[str, str | None, Callable[[Any, Any], tuple[str, str]]]:
+    """A message type's kind, head node and business key."""
+    export = domain.MESSAGE_KIND.get(message_type)
+    if export is not None:
+        return export, domain.HEAD_NODE[export], domain.business_key
+    kind = imp.MESSAGE_KIND[message_type]
+    return kind, imp.HEAD_NODE[kind], import_records.business_key
 
 
 def processed(session: Session, items: list[dict[str, Any]]) -> set[tuple[str, str]]:

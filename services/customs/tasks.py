@@ -38,8 +38,11 @@ def process_messages(batch: list[dict[str, Any]] | str) -> list[str]:
     now = SimClock(redis).now()  # one reading of the clock for the batch
     with Session(engine) as session:
         done = service.processed(session, batch)
+    batch = [service.decoded(item) for item in batch]
+    lookups = service.lookups(batch)
 
     def handle(uow: UnitOfWork, item: dict[str, Any]) -> str:
+        lookups.prefetch(uow.session)  # the batch's documents and waiting lists: a query each
         return service.process_message(uow=uow, redis=redis, settings=settings, item=item,
                                        now=now, new=(item["guid"], item["sender"]) not in done)
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam
+from sqlalchemy import ColumnElement, bindparam
 from sqlmodel import col, or_, select
+from sqlmodel.sql.expression import Select
 
 from infra.db import id_of, new_object
 from services.customs import documents, domain, facts, risk
@@ -40,9 +41,9 @@ def declare_arrival(*, work: Work, record: dict[str, Any]) -> None:
         work.session.add(new_object(ArrivalParcel, arrival_id=arrival_id,
                                     logistics_code=parcels.logistics_code,
                                     bill_no=parcels.bill_no))
-    for ref in domain.released_by_arrival(parcels, _lists(work, parcels)):
-        lst = work.session.get(Document, ref.ref)
-        assert lst is not None
+    found = _lists(work, parcels)
+    for ref in domain.released_by_arrival(parcels, [facts.list_ref(d) for d in found.values()]):
+        lst = found[ref.ref]
         if risk.release_allowed(lst):
             _release(work, lst, doc)
 
@@ -60,7 +61,7 @@ def release_if_arrived(*, work: Work, lst: Document) -> None:
             return
 
 
-def _arrived(by_bill: bool) -> Select[tuple[ArrivalParcel, Document]]:
+def _arrived(by_bill: bool) -> Select[ArrivalParcel, Document]:
     """The approved arrivals' parcels of a list's waybill (or its bill of lading), built
     once: this runs for every list inspection clears."""
     cond: ColumnElement[bool] = (col(ArrivalParcel.logistics_code) == bindparam("code")) & (
@@ -81,7 +82,8 @@ def declare_departure(*, work: Work, record: dict[str, Any]) -> None:
     if doc is None:
         return
     parcels = facts.parcels(doc)
-    outcome = domain.departure_outcome(parcels, _lists(work, parcels))
+    found = _lists(work, parcels)
+    outcome = domain.departure_outcome(parcels, [facts.list_ref(d) for d in found.values()])
     if not outcome.ok:
         documents.reject(work, doc, [
             f"清单未放行 list not released: DepartureList.logisticsNo {no}"
@@ -89,12 +91,11 @@ def declare_departure(*, work: Work, record: dict[str, Any]) -> None:
         return
     documents.move(work, doc, APPROVED, "海关审结 departure accepted")
     for ref in outcome.close:
-        lst = work.session.get(Document, ref.ref)
-        assert lst is not None
-        documents.move(work, lst, CLOSED, f"结关：离境单[{doc.no}] departed")
+        documents.move(work, found[ref.ref], CLOSED, f"结关：离境单[{doc.no}] departed")
 
 
-def _lists(work: Work, parcels: domain.Parcels) -> list[domain.ListRef]:
+def _lists(work: Work, parcels: domain.Parcels) -> dict[int, Document]:
+    """The live lists of the parcels, by id (in id order)."""
     query = select(Document).where(Document.kind == "inventory",
                                    live())
     if parcels.logistics_nos:
@@ -103,8 +104,9 @@ def _lists(work: Work, parcels: domain.Parcels) -> list[domain.ListRef]:
     elif parcels.bill_no:
         query = query.where(Document.bill_no == parcels.bill_no)
     else:
-        return []
-    return [facts.list_ref(d) for d in work.session.exec(query.order_by(col(Document.id)))]
+        return {}
+    return {d.id: d for d in work.session.exec(query.order_by(col(Document.id)))
+            if d.id is not None}
 
 
 def _release(work: Work, lst: Document, arrival: Document) -> None:

@@ -21,6 +21,7 @@ from tests.customs.builders import (
     make_arrival,
     make_inventory,
     make_order,
+    make_receipt,
     make_waybill,
     record_guid,
 )
@@ -105,10 +106,47 @@ class TestProcessMessages:
             customs.send(order, waybill, lst)
         assert customs.statuses(lst) == ["2", "120", "399"]
         lookups = [s for s in seen if s.startswith("select") and "document.party_code =" in s]
-        # the order, the waybill and the list looked up before each is declared, and the
-        # payment receipt the list's match asks for; the order and waybill it matches come
-        # from the batch's own documents
-        assert len(lookups) == 4
+        if _locking():
+            # the order, the waybill and the list looked up (each after its lock) before
+            # each is declared, and the payment receipt the list's match asks for; the
+            # order and waybill it matches come from the batch's own documents
+            assert len(lookups) == 4
+        else:  # all of them with the batch, in one query
+            assert lookups == []
+            assert len(_batch_lookups(seen)) == 1
+
+    def test_a_batch_looks_its_documents_and_waiting_lists_up_once(
+            self, customs: Customs) -> None:
+        early = [make_inventory(n) for n in (1, 2, 3)]
+        customs.inspection.auto = False
+        customs.send(*early)  # they wait for their orders and waybills
+        later = [m for n in (1, 2, 3) for m in (make_order(n), make_waybill(n), make_receipt(n))]
+        with statements(resources.engine()) as seen:
+            customs.send(*later)
+        assert [customs.statuses(m)[-1] for m in early] == ["399"] * 3
+        waiting = [s for s in reads_of(seen, "document ") if "document.status =" in s]
+        if _locking():  # looked up after the locks: one query per document
+            assert len(waiting) == 9
+        else:
+            assert len(waiting) == 1  # the three lists, for the nine documents
+            assert len(_batch_lookups(seen)) == 1
+            assert [s for s in seen if "document.party_code =" in s] == []
+
+    def test_lists_the_batch_made_are_matched_by_documents_later_in_it(
+            self, customs: Customs) -> None:
+        customs.inspection.auto = False
+        lists = [make_inventory(n) for n in (1, 2)]
+        docs = [m for n in (1, 2) for m in (make_order(n), make_waybill(n))]
+        customs.send(lists[0], *docs[:2], lists[1], *docs[2:])
+        assert [customs.statuses(m) for m in lists] == [["2", "120", "399"]] * 2
+
+    def test_a_message_that_is_not_json_does_not_stop_its_batch(self, customs: Customs) -> None:
+        order, waybill = make_order(), make_waybill()
+        broken = dict(dispatched(order), payload="{not json", guid="g-broken")
+        outcomes = customs.process(broken, dispatched(order), dispatched(waybill))
+        assert outcomes[0].startswith("format error")
+        assert outcomes[1:] == ["1 order record(s)", "1 waybill record(s)"]
+        assert customs.statuses(order) == ["2", "120"]
 
     def test_a_processed_message_is_written_once_with_its_outcome(
             self, customs: Customs) -> None:
@@ -193,3 +231,13 @@ class TestApplyInspection:
         assert FailedJobRegistry(queue=queue("customs", customs.redis)).count == 0
         assert customs.statuses(lst) == ["2", "120", "399", "800"]
 
+
+def _locking() -> bool:
+    """Whether customs takes locks on its database (PostgreSQL): it then looks documents
+    up one by one after each lock, not with the batch."""
+    return resources.engine().dialect.name == "postgresql"
+
+
+def _batch_lookups(seen: list[str]) -> list[str]:
+    """The statements that look a batch's documents up by their keys."""
+    return [s for s in seen if "(document.kind, document.party_code, document.no) in" in s]

@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from contracts import tax as tax_contract
 from infra.db import id_of
 from services.customs import risk
-from services.customs.documents import Work, find_live, waiting_lists
+from services.customs.documents import Work, find_live, waiting
 from services.customs.domain import ceb_day, fmt
 from services.customs.import_ import (
     book,
@@ -134,8 +134,8 @@ _PAYMENT = select(Document).where(
     live()).order_by(col(Document.id).desc())
 
 
-_BY_WAYBILL = waiting_lists(LIST, Document.logistics_code, Document.logistics_no)
-_BY_ORDER = waiting_lists(LIST, Document.ebp_code, Document.order_no)  # orders, payments
+BY_WAYBILL = waiting(LIST, "logistics_code", "logistics_no")
+BY_ORDER = waiting(LIST, "ebp_code", "order_no")  # orders and payments
 
 
 def accepted_payment(work: Work, ebp_code: str | None, order_no: str | None) -> Document | None:
@@ -146,13 +146,12 @@ def accepted_payment(work: Work, ebp_code: str | None, order_no: str | None) -> 
 def match_waiting(*, work: Work, by: Document) -> int:
     """Match the lists at 120 that wait for ``by`` (an accepted order, payment or waybill)."""
     if by.kind == imp.WAYBILL:
-        query, party, no = _BY_WAYBILL, by.logistics_code, by.logistics_no
+        found = BY_WAYBILL.lists(work.session, by.logistics_code, by.logistics_no)
     else:
-        query, party, no = _BY_ORDER, by.ebp_code, by.order_no
-    waiting = list(work.session.exec(query, params={"party": party, "no": no}).all())
-    for doc in waiting:
+        found = BY_ORDER.lists(work.session, by.ebp_code, by.order_no)
+    for doc in found:
         match(work=work, doc=doc)
-    return len(waiting)
+    return len(found)
 
 
 # ------------------------------------------------------------------ holds and approval
