@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -135,25 +135,41 @@ def prefetch_waiting(session: Session, asks: dict[Waiting, set[tuple[str, str]]]
 
     Not where ``lock`` locks (PostgreSQL), as ``prefetch_live``."""
     asked = unit_cache(session, _ASKED)
-    todo = {w: keys - {(p, n) for (a, p, n) in asked if a == w} for w, keys in asks.items()}
-    todo = {w: keys for w, keys in todo.items() if keys}
-    if not todo or locking(session):
+    todo = {w: [k for k in keys if (w, *k) not in asked] for w, keys in asks.items()}
+    waits = tuple(sorted((w for w, keys in todo.items() if keys), key=astuple))
+    if not waits or locking(session):
         return
     cache = unit_cache(session, _LIVE)
-    for doc in session.exec(select(Document).where(
-            Document.status == STORED, live(), or_(*(
-                (col(Document.kind) == w.kind) & tuple_(
-                    getattr(Document, w.party), getattr(Document, w.no)).in_(sorted(keys))
-                for w, keys in todo.items())))):
+    params = {f"keys{i}": sorted(todo[w]) for i, w in enumerate(waits)}
+    for doc in session.exec(_waiting_query(waits), params=params):
         key = (doc.kind, doc.party_code, doc.no)
         if cache.get(key) is None:
             cache[key] = doc
-    for w, keys in todo.items():
-        asked.update(dict.fromkeys(((w, party, no) for party, no in keys), True))
+    for w in waits:
+        asked.update(dict.fromkeys(((w, party, no) for party, no in todo[w]), True))
+
+
+_WAITING_QUERIES: dict[tuple[Waiting, ...], SelectOfScalar[Document]] = {}
+
+
+def _waiting_query(waits: tuple[Waiting, ...]) -> SelectOfScalar[Document]:
+    """The lists at 120 of ``waits``, the (party, no) of each bound as ``keys<i>``: built
+    once for each combination."""
+    query = _WAITING_QUERIES.get(waits)
+    if query is None:
+        query = _WAITING_QUERIES[waits] = select(Document).where(
+            Document.status == STORED, live(), or_(*(
+                (col(Document.kind) == w.kind)
+                & tuple_(getattr(Document, w.party), getattr(Document, w.no)).in_(
+                    bindparam(f"keys{i}", expanding=True))
+                for i, w in enumerate(waits))))
+    return query
 
 
 _LIVE = "customs.live"  # unit cache: (kind, party, no) → the live document, None: none
-_LIVE_OF = tuple_(col(Document.kind), col(Document.party_code), col(Document.no))
+_PREFETCH_LIVE = select(Document).where(
+    tuple_(col(Document.kind), col(Document.party_code), col(Document.no)).in_(
+        bindparam("keys", expanding=True)), live())
 
 
 def find_live(session: Session, kind: str, party: str, no: str) -> Document | None:
@@ -186,7 +202,7 @@ def prefetch_live(session: Session, keys: set[tuple[str, str, str]]) -> None:
     if keys and not locking(session):
         unit_lookup(session, _LIVE, keys, lambda missing: (
             ((d.kind, d.party_code, d.no), d)
-            for d in session.exec(select(Document).where(_LIVE_OF.in_(sorted(missing)), live()))))
+            for d in session.exec(_PREFETCH_LIVE, params={"keys": sorted(missing)})))
 
 
 def new_document(work: Work, kind: str, party: str, no: str) -> Document:

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, ColumnElement, ForeignKey, Index, Integer, text
-from sqlmodel import Field, col
+from sqlalchemy.orm import relationship
+from sqlmodel import Field, Relationship, col
 
 from infra.db import UtcDateTime, new_list
 from services.customs.db import CustomsTable
@@ -175,3 +176,8 @@ class InspectionCheck(CustomsTable, table=True):
     updated_at: datetime = Field(sa_type=_tz())
     stored_at: float  # real time (epoch seconds): the resend sweep reads it
     sent_at: float | None = Field(default=None, index=True)
+    # set when the check is made: the INSERT takes their ids (written before it), so asking
+    # does not write the document and the message early
+    document: Document | None = Relationship(sa_relationship=relationship("Document"))
+    processed: ProcessedMessage | None = Relationship(
+        sa_relationship=relationship("ProcessedMessage"))

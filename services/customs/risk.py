@@ -63,7 +63,7 @@ from contracts.inspection import (
     InspectionRequest,
     RequestItem,
 )
-from infra.db import UnitOfWork, id_of, new_object, unit_cache, unit_of_work
+from infra.db import UnitOfWork, new_object, unit_cache, unit_of_work
 from infra.queue import SERIALIZER, enqueue, enqueue_batch, queue
 from services.customs.documents import Work
 from services.customs.models import Document, InspectionCheck
@@ -72,7 +72,7 @@ log = logging.getLogger(__name__)
 
 INSPECTION = "inspection"  # the sender of answers, as customs records them
 _ASKED = "sw.inspection.asked"  # session.info: the checks asked in this unit of work
-_CHECKS = "customs.checks"  # unit cache: document id → its check (None: never asked)
+_CHECKS = "customs.checks"  # unit cache: ``_key(document)`` → its check (None: never asked)
 ClearedCallback = Callable[[Work, Document], None]
 _ON_CLEARED: dict[str, ClearedCallback] = {}
 
@@ -94,6 +94,12 @@ def remember_checks(session: Session, checks: Iterable[InspectionCheck]) -> None
     unit_cache(session, _CHECKS).update((check.document_id, check) for check in checks)
 
 
+def _key(doc: Document) -> int | tuple[str, int]:
+    """A document's key in the cache of checks: its id, or, before it is written, the
+    object's own identity (the check holds the document, so that identity stays its)."""
+    return doc.id if doc.id is not None else ("new", id(doc))
+
+
 def flow_of(doc: Document) -> str:
     """``<kind>:<ieFlag>``, e.g. ``inventory:E`` for an export list."""
     head, _ = _head_and_lines(doc.record)
@@ -112,13 +118,13 @@ def ask(*, work: Work, doc: Document, flow: str | None = None) -> InspectionChec
     flow = flow or flow_of(doc)
     request = request_for(doc, token=token, flow=flow, at=work.now)
     check = new_object(
-        InspectionCheck, document_id=id_of(work.session, doc), token=token, flow=flow,
-        identity=request.identity, processed_message_id=id_of(work.session, work.processed),
-        state="asked",
+        InspectionCheck, document_id=doc.id, token=token, flow=flow,
+        identity=request.identity, processed_message_id=work.processed.id, state="asked",
         request=request.model_dump(mode="json"), asked_at=work.now, updated_at=work.now,
         stored_at=time.time())
+    check.document, check.processed = doc, work.processed  # their ids, once written
     work.session.add(check)
-    unit_cache(work.session, _CHECKS)[check.document_id] = check
+    unit_cache(work.session, _CHECKS)[_key(doc)] = check
     work.session.info.setdefault(_ASKED, []).append(check)
     return check
 
@@ -229,9 +235,10 @@ def _enqueue(session: Session, redis: Redis, rows: list[InspectionCheck]) -> Non
 def check_of(session: Session, doc: Document) -> InspectionCheck | None:
     """The inspection check of ``doc``, if it was asked about (once per unit of work: only
     ``ask`` adds checks, and it tells the unit's cache)."""
-    if doc.id is None:  # new in this unit of work: not asked about yet
-        return None
     cache = unit_cache(session, _CHECKS)
+    if doc.id is None:  # new in this unit of work: asked about in it, or not at all
+        check_of_new: InspectionCheck | None = cache.get(_key(doc))
+        return check_of_new
     if doc.id not in cache:
         cache[doc.id] = session.exec(select(InspectionCheck).where(
             InspectionCheck.document_id == doc.id)).first()

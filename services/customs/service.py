@@ -14,7 +14,7 @@ from sqlmodel import Session, col, or_, select
 
 from contracts.ceb import CebFormatError, parse_json
 from infra.clock import SimClock
-from infra.db import UnitOfWork, delete_all_rows, new_object
+from infra.db import UnitOfWork, delete_all_rows, new_object, unit_cache
 from infra.errors import NotFound
 from services.customs import (
     documents,
@@ -114,8 +114,15 @@ class Lookups:
     waiting: dict[Waiting, set[tuple[str, str]]] = field(default_factory=dict)
 
     def prefetch(self, session: Session) -> None:
-        documents.prefetch_live(session, self.live)
-        documents.prefetch_waiting(session, self.waiting)
+        """Once per unit of work (again after a rollback emptied its caches)."""
+        done = unit_cache(session, _PREFETCHED)
+        if id(self) not in done:
+            documents.prefetch_live(session, self.live)
+            documents.prefetch_waiting(session, self.waiting)
+            done[id(self)] = self
+
+
+_PREFETCHED = "customs.prefetched"  # unit cache: the Lookups this unit of work made
 
 
 def lookups(items: list[dict[str, Any]]) -> Lookups:

@@ -15,7 +15,7 @@ from infra.db import BatchFailed, unit_of_work
 from infra.queue import enqueue, queue, run_worker, stash
 from services.customs import service, tasks
 from services.customs.db import resources
-from services.customs.models import ProcessedMessage, ReceiptOutbox
+from services.customs.models import InspectionCheck, ProcessedMessage, ReceiptOutbox
 from tests.customs.builders import (
     dispatched,
     make_arrival,
@@ -158,6 +158,20 @@ class TestProcessMessages:
         with Session(resources.engine()) as session:
             assert sorted(session.exec(select(ProcessedMessage.outcome)).all()) == [
                 "1 order record(s)", "1 waybill record(s)"]
+
+    def test_asking_inspection_writes_no_row_early(self, customs: Customs) -> None:
+        order, waybill, lst = make_order(), make_waybill(), make_inventory()
+        customs.inspection.auto = False
+        with statements(resources.engine()) as seen:
+            customs.send(order, waybill, lst)
+        assert customs.statuses(lst) == ["2", "120", "399"]
+        assert [s for s in seen if s.startswith("update processed_message")] == []
+        with Session(resources.engine()) as session:
+            check = session.exec(select(InspectionCheck)).one()
+            message = session.get(ProcessedMessage, check.processed_message_id)
+            assert message is not None and message.guid == lst["guid"]
+            assert message.outcome == "1 inventory record(s)"
+            assert check.document_id == customs.document(lst).id
 
     def test_an_expired_stash_is_left_to_the_gateway_sweep(self, customs: Customs) -> None:
         assert tasks.process_messages("sw:batch:gone") == []
