@@ -15,10 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from contracts import tax as tax_contract
-from infra.db import id_of
+from infra.db import id_of, unit_cache, unit_lookup
 from services.customs import risk
 from services.customs.documents import Work, find_live, waiting
 from services.customs.domain import ceb_day, fmt
@@ -220,14 +220,30 @@ def _hold(work: Work, doc: Document, listing: Listing, verdict: Treatment) -> Im
         stock_held=stock)
     work.session.add(clearance)
     work.session.flush()
+    unit_cache(work.session, _CLEARANCES)[doc.id] = clearance
     return clearance
 
 
 def clearance_of(work: Work, doc: Document) -> ImportClearance | None:
+    """The holds of ``doc`` (None: none), looked up once per unit of work (only ``hold``
+    makes them, and it tells the unit's cache)."""
     if doc.id is None:  # new in this unit of work: not held yet
         return None
-    return work.session.exec(select(ImportClearance).where(
-        ImportClearance.document_id == doc.id)).first()
+    found = unit_lookup(work.session, _CLEARANCES, [doc.id], lambda ids: (
+        (c.document_id, c) for c in work.session.exec(
+            select(ImportClearance).where(col(ImportClearance.document_id).in_(ids)))))
+    clearance: ImportClearance | None = found[doc.id]
+    return clearance
+
+
+def prefetch_clearances(session: Session, ids: Iterable[int]) -> None:
+    """Look the holds of the lists ``ids`` up in one query, for ``clearance_of``."""
+    unit_lookup(session, _CLEARANCES, ids, lambda missing: (
+        (c.document_id, c) for c in session.exec(
+            select(ImportClearance).where(col(ImportClearance.document_id).in_(missing)))))
+
+
+_CLEARANCES = "customs.import.clearances"  # unit cache: list id → its holds (None: none)
 
 
 def give_back(*, work: Work, clearance: ImportClearance, share: Decimal, reason: str,

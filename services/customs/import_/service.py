@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from contracts.ceb import CebMessage
 from contracts.tax import TaxAnswer
-from infra.db import UnitOfWork, new_object
+from infra.db import UnitOfWork, new_object, unit_lookup
 from services.customs import outbox, risk
 from services.customs.config import Settings
 from services.customs.documents import Work
@@ -54,40 +54,80 @@ def process(*, work: Work, message: CebMessage) -> str:
 
 
 def _job_work(uow: UnitOfWork, *, settings: Settings, now: datetime, guid: str, sender: str,
-              message_type: str, conversation_id: str | None = None) -> Work | None:
-    """A ``Work`` for a job, processed once by ``guid`` (None if it already was)."""
+              message_type: str, conversation_id: str | None = None,
+              new: bool = False) -> Work | None:
+    """A ``Work`` for a job, processed once by ``guid`` (None if it already was).
+
+    ``new``: the caller looked (``answered``) and found it not processed yet. Its processed
+    message is written with its outcome (``_after``); a concurrent run of the same job
+    fails on the unique index at the commit, and is retried."""
     session = uow.session
-    if session.exec(select(ProcessedMessage.id).where(
+    if not new and session.exec(select(ProcessedMessage.id).where(
             ProcessedMessage.guid == guid, ProcessedMessage.sender == sender)).first():
         return None
     processed = new_object(ProcessedMessage, guid=guid, sender=sender,
                            message_id=f"{sender}:{guid}"[:64], message_type=message_type,
                            conversation_id=conversation_id, outcome="processing",
                            processed_at=now)
-    session.add(processed)
-    session.flush()  # a concurrent run of the same job fails here, and retries
     return Work(session=session, settings=settings, processed=processed, now=now)
 
 
 def _after(uow: UnitOfWork, redis: Redis, work: Work, outcome: str) -> str:
     work.processed.outcome = outcome[:200]
+    uow.session.add(work.processed)
     outbox.send_after_commit(uow, redis, processed=work.processed)
     risk.send_after_commit(uow, redis)
     return outcome
 
 
+def answered(session: Session, answers: list[dict[str, Any]]) -> set[str]:
+    """The answerIds among tax's ``answers`` already applied: one query for a batch."""
+    ids = {a["answerId"] for a in answers if isinstance(a.get("answerId"), str)}
+    return set(session.exec(select(ProcessedMessage.guid).where(
+        ProcessedMessage.sender == TAX, col(ProcessedMessage.guid).in_(ids))).all()) \
+        if ids else set()
+
+
+def prefetch_lists(session: Session, invt_nos: list[str]) -> None:
+    """Look the lists of tax's answers up by invtNo in one query, and their holds in
+    another, for the answers of a batch (``tax_assessed``)."""
+    found = unit_lookup(session, _BY_INVT_NO, invt_nos, lambda missing: _lists_by_invt_no(
+        session, missing).items())
+    lists.prefetch_clearances(session, [d.id for d in found.values()
+                                        if d is not None and d.id is not None])
+
+
+def _lists_by_invt_no(session: Session, invt_nos: set[str]) -> dict[str, Document]:
+    """The list of each invtNo: the live one, else the latest."""
+    found: dict[str, Document] = {}
+    for doc in session.exec(select(Document).where(
+            Document.kind == imp.LIST, col(Document.invt_no).in_(invt_nos))
+            .order_by(col(Document.deleted), col(Document.id).desc())):
+        if doc.invt_no is not None:
+            found.setdefault(doc.invt_no, doc)
+    return found
+
+
+_BY_INVT_NO = "customs.import.lists"  # unit cache of tax's answers: invtNo → its list
+
+
 def _list_by_invt_no(session: Session, invt_no: str) -> Document | None:
-    return session.exec(select(Document).where(
-        Document.kind == imp.LIST, Document.invt_no == invt_no)
-        .order_by(col(Document.deleted), col(Document.id).desc())).first()
+    doc: Document | None = unit_lookup(session, _BY_INVT_NO, [invt_no], lambda missing: (
+        _lists_by_invt_no(session, missing).items()))[invt_no]
+    return doc
+
+
+TAX = "tax"  # the sender of tax's answers, as customs records them
 
 
 def tax_assessed(*, uow: UnitOfWork, redis: Redis, settings: Settings, now: datetime,
-                 answer: dict[str, Any]) -> str:
-    """Tax's answer about a list: note the bill (or the guarantee hold), release if ready."""
+                 answer: dict[str, Any], new: bool = False) -> str:
+    """Tax's answer about a list: note the bill (or the guarantee hold), release if ready.
+
+    ``new``: the caller looked (``answered``) and found it not applied yet."""
     result = TaxAnswer.model_validate(answer)
-    work = _job_work(uow, settings=settings, now=now, guid=result.answerId, sender="tax",
-                     message_type="TaxAnswer")
+    work = _job_work(uow, settings=settings, now=now, guid=result.answerId, sender=TAX,
+                     message_type="TaxAnswer", new=new)
     if work is None:
         return "already applied"
     doc = _list_by_invt_no(work.session, result.invtNo)

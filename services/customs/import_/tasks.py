@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import Session
+
 from infra.clock import SimClock
 from infra.db import UnitOfWork, raise_if_failed, run_batch, unit_of_work
 from services.customs.db import resources
@@ -28,10 +30,14 @@ def tax_assessed_many(answers: list[dict[str, Any]]) -> list[str]:
     one fails); their receipts go to the gateway together."""
     redis = resources.redis()
     settings, now = resources.config(), SimClock(redis).now()
+    with Session(resources.engine()) as session:
+        done = service.answered(session, answers)
+    invt_nos = [a["invtNo"] for a in answers if isinstance(a.get("invtNo"), str)]
 
     def handle(uow: UnitOfWork, answer: dict[str, Any]) -> str:
+        service.prefetch_lists(uow.session, invt_nos)  # the batch's lists: one query
         return service.tax_assessed(uow=uow, redis=redis, settings=settings, now=now,
-                                    answer=answer)
+                                    answer=answer, new=answer.get("answerId") not in done)
 
     return raise_if_failed(run_batch(resources.engine(), answers, handle))
 

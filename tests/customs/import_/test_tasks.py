@@ -14,6 +14,7 @@ from services.customs.db import resources
 from services.customs.import_ import tasks
 from services.customs.import_.models import JobOutbox
 from tests.customs.import_.harness import Imports, answer_for
+from tests.sql import reads_of, statements
 
 
 class TestTaxAssessed:
@@ -48,6 +49,24 @@ class TestTaxAssessed:
         assert told.func_name == LIST_EVENT_MANY
         assert [(e["invtNo"], e["event"]) for e in told.args[0]] == [
             (r.invtNo, "released") for r in requests]
+
+
+    def test_a_batch_of_answers_looks_its_lists_and_holds_up_once(
+            self, imports: Imports) -> None:
+        imports.tax.auto = False
+        flows = [ei.import_flow(n, "9610") for n in (1, 2, 3)]
+        imports.send(*(m for flow in flows for m in flow))
+        answers = [answer_for(r).model_dump(mode="json") for r in imports.tax.take()]
+        with statements(resources.engine()) as seen:
+            outcomes = tasks.tax_assessed_many(answers)
+        imports.settle()
+        assert [imports.statuses(flow[3])[-1] for flow in flows] == ["800"] * 3
+        assert len(outcomes) == 3
+        assert len(reads_of(seen, "processed_message")) == 1  # which were applied before
+        assert len(reads_of(seen, "document ")) == 1  # the lists, by invtNo
+        assert len(reads_of(seen, "import_clearance")) == 1  # their holds
+        assert [s for s in seen if s.startswith("update processed_message")] == []
+        assert tasks.tax_assessed_many(answers) == ["already applied"] * 3
 
 
 class TestResendJobs:
