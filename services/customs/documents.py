@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, text, tuple_, update
+from sqlalchemy import bindparam, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, or_, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel import Session, col, select
 
-from infra.db import add_row, new_object, unit_cache, unit_lookup
+from infra.db import add_row, new_object, unit_cache
 from services.customs import domain, errors, outbox
 from services.customs.config import Settings
-from services.customs.domain import DECLARED, DRAFT, REJECTED, STORED, Decision, Kind
+from services.customs.domain import DECLARED, DRAFT, REJECTED, Decision, Kind
 from services.customs.models import Document, ProcessedMessage, Sequence, TimelineEntry, live
 
 CUSTOMS = "customs"
@@ -84,102 +83,23 @@ def locking(session: Session) -> bool:
 
 
 # Built once: the hot path runs them for every record (only their parameters change).
-_FIND_LIVE = select(Document).where(
+_FINDLIVE = select(Document).where(
     Document.kind == bindparam("kind"), Document.party_code == bindparam("party"),
     Document.no == bindparam("no"), live())
 _BUMP = (update(Sequence).where(col(Sequence.name) == bindparam("series"))
          .values(value=col(Sequence.value) + 1).returning(col(Sequence.value)))
 
 
-@dataclass(frozen=True)
-class Waiting:
-    """The live lists of ``kind`` at 120 whose ``party`` and ``no`` columns (Document
-    attribute names) name a document: the lists that document completes."""
-
-    kind: str
-    party: str
-    no: str
-
-    def query(self) -> SelectOfScalar[Document]:
-        return select(Document).where(
-            Document.kind == self.kind, Document.status == STORED, live(),
-            getattr(Document, self.party) == bindparam("party"),
-            getattr(Document, self.no) == bindparam("no")).order_by(col(Document.id))
-
-    def lists(self, session: Session, party: str | None, no: str | None) -> list[Document]:
-        """The lists waiting for ``party`` + ``no``, by id. Answered from the unit's
-        documents when ``prefetch_waiting`` looked them up with the batch (every such list
-        is then one of them, or was made by the unit of work); otherwise one query."""
-        if (self, party, no) not in unit_cache(session, _ASKED):
-            return list(session.exec(_QUERIES[self], params={"party": party, "no": no}))
-        found = [d for d in unit_cache(session, _LIVE).values() if d is not None
-                 and d.kind == self.kind and d.status == STORED and not d.deleted
-                 and getattr(d, self.party) == party and getattr(d, self.no) == no]
-        return sorted(found, key=lambda d: (d.id is None, d.id or 0))
-
-
-_QUERIES: dict[Waiting, SelectOfScalar[Document]] = {}  # built once each (``waiting``)
-_ASKED = "customs.waiting"  # unit cache: (Waiting, party, no) looked up by the batch
-
-
-def waiting(kind: str, party: str, no: str) -> Waiting:
-    """The ``Waiting`` lists of ``kind`` by these columns (its query built once)."""
-    found = Waiting(kind, party, no)
-    _QUERIES.setdefault(found, found.query())
-    return found
-
-
-def prefetch_waiting(session: Session, asks: dict[Waiting, set[tuple[str, str]]]) -> None:
-    """Look the lists of every ``Waiting`` and (party, no) in ``asks`` up in one query, for
-    the ``Waiting.lists`` of a batch; they join the unit's documents (``find_live``).
-
-    Not where ``lock`` locks (PostgreSQL), as ``prefetch_live``."""
-    asked = unit_cache(session, _ASKED)
-    todo = {w: [k for k in keys if (w, *k) not in asked] for w, keys in asks.items()}
-    waits = tuple(sorted((w for w, keys in todo.items() if keys), key=astuple))
-    if not waits or locking(session):
-        return
-    cache = unit_cache(session, _LIVE)
-    params = {f"keys{i}": sorted(todo[w]) for i, w in enumerate(waits)}
-    for doc in session.exec(_waiting_query(waits), params=params):
-        key = (doc.kind, doc.party_code, doc.no)
-        if cache.get(key) is None:
-            cache[key] = doc
-    for w in waits:
-        asked.update(dict.fromkeys(((w, party, no) for party, no in todo[w]), True))
-
-
-_WAITING_QUERIES: dict[tuple[Waiting, ...], SelectOfScalar[Document]] = {}
-
-
-def _waiting_query(waits: tuple[Waiting, ...]) -> SelectOfScalar[Document]:
-    """The lists at 120 of ``waits``, the (party, no) of each bound as ``keys<i>``: built
-    once for each combination."""
-    query = _WAITING_QUERIES.get(waits)
-    if query is None:
-        query = _WAITING_QUERIES[waits] = select(Document).where(
-            Document.status == STORED, live(), or_(*(
-                (col(Document.kind) == w.kind)
-                & tuple_(getattr(Document, w.party), getattr(Document, w.no)).in_(
-                    bindparam(f"keys{i}", expanding=True))
-                for i, w in enumerate(waits))))
-    return query
-
-
-_LIVE = "customs.live"  # unit cache: (kind, party, no) → the live document, None: none
-_PREFETCH_LIVE = select(Document).where(
-    tuple_(col(Document.kind), col(Document.party_code), col(Document.no)).in_(
-        bindparam("keys", expanding=True)), live())
-
-
+LIVE = "customs.live"  # unit cache: (kind, party, no) → the live document, None: none
+MADE = "customs.made"  # unit cache: id(document) → the documents the unit of work made
 def find_live(session: Session, kind: str, party: str, no: str) -> Document | None:
     """The document (not deleted) of a kind with this business key.
 
     A document this unit of work already found or created, or a key it (or
-    ``prefetch_live``) looked up, is answered from the unit's cache: no query, so no
+    ``prefetch.live``) looked up, is answered from the unit's cache: no query, so no
     autoflush (``infra.db.unit_cache``). Where ``lock`` locks, a key without a document is
     looked up again: it may have been looked up before its lock was taken."""
-    cache = unit_cache(session, _LIVE)
+    cache = unit_cache(session, LIVE)
     key = (kind, party, no)
     if key in cache:
         doc: Document | None = cache[key]
@@ -187,22 +107,10 @@ def find_live(session: Session, kind: str, party: str, no: str) -> Document | No
             return None
         if not doc.deleted:
             return doc
-    doc = session.exec(_FIND_LIVE, params={"kind": kind, "party": party, "no": no}).first()
-    if doc is not None or not locking(session):  # none is remembered as prefetch_live's
+    doc = session.exec(_FINDLIVE, params={"kind": kind, "party": party, "no": no}).first()
+    if doc is not None or not locking(session):  # none is remembered (as by prefetch)
         cache[key] = doc
     return doc
-
-
-def prefetch_live(session: Session, keys: set[tuple[str, str, str]]) -> None:
-    """Look the live documents of ``keys`` (kind, party, no) up in one query, for the
-    ``find_live`` calls of a batch; a key without one is remembered as none.
-
-    Not where ``lock`` locks (PostgreSQL): there a document is looked up after its key's
-    lock is taken, never before."""
-    if keys and not locking(session):
-        unit_lookup(session, _LIVE, keys, lambda missing: (
-            ((d.kind, d.party_code, d.no), d)
-            for d in session.exec(_PREFETCH_LIVE, params={"keys": sorted(missing)})))
 
 
 def new_document(work: Work, kind: str, party: str, no: str) -> Document:
@@ -210,8 +118,14 @@ def new_document(work: Work, kind: str, party: str, no: str) -> Document:
     doc = new_object(Document, kind=kind, guid="", sender="", party_code=party, no=no,
                      status="", app_status="", declared_at=work.now, updated_at=work.now,
                      record={})
-    unit_cache(work.session, _LIVE)[(kind, party, no)] = doc
+    unit_cache(work.session, LIVE)[(kind, party, no)] = doc
+    unit_cache(work.session, MADE)[id(doc)] = doc
     return doc
+
+
+def made_here(session: Session, doc: Document) -> bool:
+    """Whether this unit of work made ``doc`` (``new_document``): nothing refers to it yet."""
+    return id(doc) in unit_cache(session, MADE)
 
 
 def next_number(session: Session, name: str) -> int:

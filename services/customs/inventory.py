@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.customs import documents, domain, facts, matching, risk
+from services.customs import documents, domain, facts, matching, prefetch, risk
 from services.customs.documents import Work
 from services.customs.domain import APPROVED, STORED
 from services.customs.models import Document
@@ -64,9 +64,9 @@ def match(*, work: Work, doc: Document) -> None:
 
 
 WAITING = {  # the lists at 120 each kind of document completes
-    "order": documents.waiting("inventory", "ebp_code", "order_no"),
-    "receipt": documents.waiting("inventory", "ebc_code", "order_no"),
-    "waybill": documents.waiting("inventory", "logistics_code", "logistics_no")}
+    "order": prefetch.waiting("inventory", "ebp_code", "order_no"),
+    "receipt": prefetch.waiting("inventory", "ebc_code", "order_no"),
+    "waybill": prefetch.waiting("inventory", "logistics_code", "logistics_no")}
 
 
 def match_waiting(*, work: Work, by: Document) -> int:

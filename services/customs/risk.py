@@ -63,9 +63,9 @@ from contracts.inspection import (
     InspectionRequest,
     RequestItem,
 )
-from infra.db import UnitOfWork, new_object, unit_cache, unit_of_work
+from infra.db import UnitOfWork, new_object, unit_cache, unit_lookup, unit_of_work
 from infra.queue import SERIALIZER, enqueue, enqueue_batch, queue
-from services.customs.documents import Work
+from services.customs.documents import Work, made_here
 from services.customs.models import Document, InspectionCheck
 
 log = logging.getLogger(__name__)
@@ -94,10 +94,18 @@ def remember_checks(session: Session, checks: Iterable[InspectionCheck]) -> None
     unit_cache(session, _CHECKS).update((check.document_id, check) for check in checks)
 
 
-def _key(doc: Document) -> int | tuple[str, int]:
-    """A document's key in the cache of checks: its id, or, before it is written, the
-    object's own identity (the check holds the document, so that identity stays its)."""
-    return doc.id if doc.id is not None else ("new", id(doc))
+def _key(session: Session, doc: Document) -> int | tuple[str, int]:
+    """A document's key in the cache of checks: its id, or, for one this unit of work made
+    (``documents.made_here``), the object's own identity (the check holds the document,
+    so that identity stays its)."""
+    return doc.id if doc.id is not None and not made_here(session, doc) else ("new", id(doc))
+
+
+def prefetch_checks(session: Session, ids: Iterable[int]) -> None:
+    """Look the checks of the documents ``ids`` up in one query, for ``check_of``."""
+    unit_lookup(session, _CHECKS, ids, lambda missing: (
+        (check.document_id, check) for check in session.exec(
+            select(InspectionCheck).where(col(InspectionCheck.document_id).in_(missing)))))
 
 
 def flow_of(doc: Document) -> str:
@@ -124,7 +132,7 @@ def ask(*, work: Work, doc: Document, flow: str | None = None) -> InspectionChec
         stored_at=time.time())
     check.document, check.processed = doc, work.processed  # their ids, once written
     work.session.add(check)
-    unit_cache(work.session, _CHECKS)[_key(doc)] = check
+    unit_cache(work.session, _CHECKS)[_key(work.session, doc)] = check
     work.session.info.setdefault(_ASKED, []).append(check)
     return check
 
@@ -236,8 +244,9 @@ def check_of(session: Session, doc: Document) -> InspectionCheck | None:
     """The inspection check of ``doc``, if it was asked about (once per unit of work: only
     ``ask`` adds checks, and it tells the unit's cache)."""
     cache = unit_cache(session, _CHECKS)
-    if doc.id is None:  # new in this unit of work: asked about in it, or not at all
-        check_of_new: InspectionCheck | None = cache.get(_key(doc))
+    key = _key(session, doc)
+    if doc.id is None or key != doc.id:  # made in this unit of work: asked in it, or not
+        check_of_new: InspectionCheck | None = cache.get(key)
         return check_of_new
     if doc.id not in cache:
         cache[doc.id] = session.exec(select(InspectionCheck).where(

@@ -17,23 +17,24 @@ from infra.clock import SimClock
 from infra.db import UnitOfWork, delete_all_rows, new_object, unit_cache
 from infra.errors import NotFound
 from services.customs import (
-    documents,
     domain,
     inventory,
     orders,
     outbox,
+    prefetch,
     risk,
     transport,
     unsupported,
 )
 from services.customs.config import Settings
 from services.customs.db import CustomsTable
-from services.customs.documents import Waiting, Work, head_of
+from services.customs.documents import Work, head_of
 from services.customs.import_ import domain as imp
 from services.customs.import_ import lists as import_lists
 from services.customs.import_ import records as import_records
 from services.customs.import_ import service as import_service
 from services.customs.models import Document, ProcessedMessage, TimelineEntry
+from services.customs.prefetch import Waiting
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ _COMPLETES: dict[str, tuple[Waiting, str, str]] = {
 @dataclass
 class Lookups:
     """What the messages of a batch will look up: documents by key (kind, party, no) and
-    the lists waiting for them (``documents.prefetch_live``, ``prefetch_waiting``)."""
+    the lists waiting for them (``prefetch.documents``, ``prefetch.waiting_lists``)."""
 
     live: set[tuple[str, str, str]] = field(default_factory=set)
     waiting: dict[Waiting, set[tuple[str, str]]] = field(default_factory=dict)
@@ -117,8 +118,8 @@ class Lookups:
         """Once per unit of work (again after a rollback emptied its caches)."""
         done = unit_cache(session, _PREFETCHED)
         if id(self) not in done:
-            documents.prefetch_live(session, self.live)
-            documents.prefetch_waiting(session, self.waiting)
+            prefetch.documents(session, self.live)
+            prefetch.waiting_lists(session, self.waiting)
             done[id(self)] = self
 
 

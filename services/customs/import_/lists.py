@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from contracts import tax as tax_contract
 from infra.db import id_of, unit_cache, unit_lookup
 from services.customs import risk
-from services.customs.documents import Work, find_live, waiting
+from services.customs.documents import Work, find_live
 from services.customs.domain import ceb_day, fmt
 from services.customs.import_ import (
     book,
@@ -37,6 +37,7 @@ from services.customs.import_ import domain as imp
 from services.customs.import_.domain import APPROVED, LIST, STORED, Listing, Treatment
 from services.customs.import_.models import ImportClearance, scaled, unscaled
 from services.customs.models import Document, live
+from services.customs.prefetch import waiting
 
 
 def limits(work: Work) -> imp.Limits:

@@ -89,12 +89,13 @@ def answered(session: Session, answers: list[dict[str, Any]]) -> set[str]:
 
 
 def prefetch_lists(session: Session, invt_nos: list[str]) -> None:
-    """Look the lists of tax's answers up by invtNo in one query, and their holds in
-    another, for the answers of a batch (``tax_assessed``)."""
+    """Look the lists of tax's answers up by invtNo in one query, and their holds and
+    inspection checks in one each, for the answers of a batch (``tax_assessed``)."""
     found = unit_lookup(session, _BY_INVT_NO, invt_nos, lambda missing: _lists_by_invt_no(
         session, missing).items())
-    lists.prefetch_clearances(session, [d.id for d in found.values()
-                                        if d is not None and d.id is not None])
+    ids = [d.id for d in found.values() if d is not None and d.id is not None]
+    lists.prefetch_clearances(session, ids)
+    risk.prefetch_checks(session, ids)
 
 
 def _lists_by_invt_no(session: Session, invt_nos: set[str]) -> dict[str, Document]:

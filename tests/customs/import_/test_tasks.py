@@ -65,8 +65,20 @@ class TestTaxAssessed:
         assert len(reads_of(seen, "processed_message")) == 1  # which were applied before
         assert len(reads_of(seen, "document ")) == 1  # the lists, by invtNo
         assert len(reads_of(seen, "import_clearance")) == 1  # their holds
+        assert len(reads_of(seen, "inspection_check")) == 1  # their inspections
         assert [s for s in seen if s.startswith("update processed_message")] == []
         assert tasks.tax_assessed_many(answers) == ["already applied"] * 3
+
+
+    def test_a_list_the_batch_made_is_asked_about_without_a_lookup(
+            self, imports: Imports) -> None:
+        imports.tax.auto = imports.customs.inspection.auto = False
+        flow = ei.import_flow(1, "9610")
+        with statements(resources.engine()) as seen:
+            imports.customs.send(*flow)
+        assert imports.statuses(flow[3]) == ["2", "120", "399"]
+        assert len(imports.customs.inspection.questions()) == 1
+        assert reads_of(seen, "inspection_check") == []  # made here: it has none yet
 
 
 class TestResendJobs:
