@@ -245,7 +245,7 @@ def check_of(session: Session, doc: Document) -> InspectionCheck | None:
     ``ask`` adds checks, and it tells the unit's cache)."""
     cache = unit_cache(session, _CHECKS)
     key = _key(session, doc)
-    if doc.id is None or key != doc.id:  # made in this unit of work: asked in it, or not
+    if isinstance(key, tuple):  # made in this unit of work: asked about in it, or not at all
         check_of_new: InspectionCheck | None = cache.get(key)
         return check_of_new
     if doc.id not in cache:

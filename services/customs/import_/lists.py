@@ -230,10 +230,8 @@ def clearance_of(work: Work, doc: Document) -> ImportClearance | None:
     makes them, and it tells the unit's cache)."""
     if doc.id is None:  # new in this unit of work: not held yet
         return None
-    found = unit_lookup(work.session, _CLEARANCES, [doc.id], lambda ids: (
-        (c.document_id, c) for c in work.session.exec(
-            select(ImportClearance).where(col(ImportClearance.document_id).in_(ids)))))
-    clearance: ImportClearance | None = found[doc.id]
+    prefetch_clearances(work.session, [doc.id])
+    clearance: ImportClearance | None = unit_cache(work.session, _CLEARANCES)[doc.id]
     return clearance
 
 
