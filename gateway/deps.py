@@ -108,6 +108,7 @@ async def admin_or_enterprise(request: Request,
 # scope="function": the commit happens before the response is sent, so a client that
 # has its answer can rely on what it did (by default FastAPI closes it afterwards).
 UowDep = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
+SessionDep = Annotated[Session, Depends(resources.read_session)]  # reads only
 RedisDep = Annotated[Redis, Depends(get_redis)]
 ClockDep = Annotated[SimClock, Depends(get_clock)]
 CurrentEnterprise = Annotated[Caller, Depends(current_enterprise)]

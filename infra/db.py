@@ -351,10 +351,20 @@ def raise_if_failed(outcomes: list[str]) -> list[str]:
 
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[UnitOfWork]:
-    """Commit once at the end, roll back on error, then run the after-commit hooks."""
+    """Commit once at the end, roll back on error, then run the after-commit hooks.
+
+    What the unit of work reads stays true until it commits: on PostgreSQL, where the
+    work locks what it reads (as customs' ``documents.lock`` does); on SQLite, by taking
+    the database's write lock before its first read (``BEGIN IMMEDIATE``: SQLite's driver
+    would begin the transaction at the first write, and another process's commit could
+    fall between a read and the write that rests on it). Units of work of one SQLite
+    database therefore run one at a time; reads outside a unit of work do not wait.
+    """
     with Session(engine, expire_on_commit=False) as session:
         uow = UnitOfWork(session)
         try:
+            if engine.dialect.name == "sqlite":
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield uow
             session.commit()
         except BaseException:

@@ -7,12 +7,13 @@ life of the process, so routes and rq jobs of the same process share them.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from redis import Redis
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from infra.db import create_tables, make_engine
 from infra.queue import connect_redis
@@ -47,6 +48,12 @@ class PartResources:
                     create_tables(engine, self.metadata)
                     self._engine = engine
         return self._engine
+
+    def read_session(self) -> Iterator[Session]:
+        """A session for a request that only reads (a FastAPI dependency): unlike a unit of
+        work (``infra.db.unit_of_work``), it does not wait for the units of work under way."""
+        with Session(self.engine()) as session:
+            yield session
 
     def redis(self) -> Redis:
         if self._redis is None:

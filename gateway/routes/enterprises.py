@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from gateway import enterprises
-from gateway.deps import AdminDep, ClockDep, UowDep
+from gateway.deps import AdminDep, ClockDep, SessionDep, UowDep
 from gateway.enterprises import EnterpriseCreate, EnterpriseCreated
 
 router = APIRouter(prefix="/api/v1", tags=["enterprises"])
@@ -21,9 +21,9 @@ def register_enterprise(data: EnterpriseCreate, uow: UowDep,
 
 
 @router.get("/enterprises", dependencies=[AdminDep])
-def list_enterprises(uow: UowDep, codes: str = Query(
+def list_enterprises(session: SessionDep, codes: str = Query(
         description="comma-separated customs codes")) -> dict[str, Any]:
     """The registered enterprises among ``codes`` and their roles (agencies check the
     parties of a declaration with it)."""
     wanted = {c.strip() for c in codes.split(",") if c.strip()}
-    return {"enterprises": enterprises.registered(session=uow.session, codes=wanted)}
+    return {"enterprises": enterprises.registered(session=session, codes=wanted)}

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlmodel import col, select
 
 from gateway import receipts as receipt_service
-from gateway.deps import CurrentEnterprise, UowDep
+from gateway.deps import CurrentEnterprise, SessionDep
 from gateway.models import Message, Receipt
 from infra.errors import BadRequest, NotFound
 
@@ -24,7 +24,7 @@ def _wants_xml(request: Request, fmt: str | None) -> bool:
 
 
 @router.get("/receipts")
-def list_receipts(request: Request, caller: CurrentEnterprise, uow: UowDep,
+def list_receipts(request: Request, caller: CurrentEnterprise, session: SessionDep,
                   after: str = Query("0", description="cursor: the last receipt seen"),
                   limit: int = Query(100, ge=1, le=1000),
                   format: str | None = Query(None, pattern="^(json|xml)$")) -> Any:
@@ -32,7 +32,7 @@ def list_receipts(request: Request, caller: CurrentEnterprise, uow: UowDep,
     if not after.isdigit():
         raise BadRequest("after must be a cursor returned earlier", code="bad_cursor",
                          errors=[{"path": "after", "message": "not a cursor", "value": after}])
-    rows = receipt_service.for_enterprise(session=uow.session, enterprise_id=caller.id,
+    rows = receipt_service.for_enterprise(session=session, enterprise_id=caller.id,
                                           after=int(after), limit=limit)
     next_cursor = str(rows[-1].id) if rows else after
     if _wants_xml(request, format):
@@ -42,13 +42,13 @@ def list_receipts(request: Request, caller: CurrentEnterprise, uow: UowDep,
 
 
 @router.get("/messages/{message_id}")
-def get_message(message_id: str, caller: CurrentEnterprise, uow: UowDep) -> dict[str, Any]:
+def get_message(message_id: str, caller: CurrentEnterprise, session: SessionDep) -> dict[str, Any]:
     """One accepted message: stored, dispatched, processed, and the receipts it produced."""
-    row = uow.session.exec(select(Message).where(Message.id == message_id)
+    row = session.exec(select(Message).where(Message.id == message_id)
                            .where(Message.enterprise_id == caller.id)).first()
     if row is None:
         raise NotFound(f"no message {message_id} for this enterprise", code="message_not_found")
-    receipts = uow.session.exec(select(Receipt).where(Receipt.message_id == row.id)
+    receipts = session.exec(select(Receipt).where(Receipt.message_id == row.id)
                                 .where(Receipt.enterprise_id == caller.id)
                                 .order_by(col(Receipt.id))).all()
     return {

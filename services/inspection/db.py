@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends
 from redis import Redis
 from sqlalchemy.orm import registry
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from infra.db import UnitOfWork, unit_of_work
 from infra.resources import PartResources
@@ -40,5 +40,6 @@ def get_config() -> Settings:
 # scope="function": the commit happens before the response is sent, so a client that
 # has its answer can rely on what it did (by default FastAPI closes it afterwards).
 UowDep = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
+SessionDep = Annotated[Session, Depends(resources.read_session)]  # reads only
 RedisDep = Annotated[Redis, Depends(get_redis)]
 SettingsDep = Annotated[Settings, Depends(get_config)]

@@ -13,26 +13,26 @@ from fastapi import APIRouter, Query
 from contracts.inspection import FirstLineEntry, OfficerResult
 from infra.clock import SimClock
 from services.inspection import service
-from services.inspection.db import RedisDep, SettingsDep, UowDep
+from services.inspection.db import RedisDep, SessionDep, SettingsDep, UowDep
 
 router = APIRouter()
 
 
 @router.get("/inspections", tags=["officer"])
-def list_inspections(uow: UowDep,
+def list_inspections(session: SessionDep,
                      state: Literal["pending", "final", "all"] = "pending",
                      subject: Literal["list", "first_line"] | None = None,
                      limit: int = Query(200, ge=1, le=1000)) -> dict[str, Any]:
     """The officer's worklist: pending inspections, newest first (``state=all``: every one)."""
-    rows = service.inspections(session=uow.session, state=None if state == "all" else state,
+    rows = service.inspections(session=session, state=None if state == "all" else state,
                                subject=subject, limit=limit)
     return {"inspections": [service.view(r) for r in rows]}
 
 
 @router.get("/inspections/{decision_id}", tags=["officer"])
-def get_inspection(decision_id: int, uow: UowDep) -> dict[str, Any]:
+def get_inspection(decision_id: int, session: SessionDep) -> dict[str, Any]:
     """One inspection: lane, state, the rules that hit, the officer's result."""
-    return service.view(service.get(session=uow.session, decision_id=decision_id))
+    return service.view(service.get(session=session, decision_id=decision_id))
 
 
 @router.post("/inspections/{decision_id}/result", tags=["officer"])

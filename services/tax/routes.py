@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from infra.clock import SimClock
 from services.tax import service
-from services.tax.db import UowDep, resources
+from services.tax.db import SessionDep, UowDep, resources
 
 router = APIRouter()
 
@@ -29,17 +29,17 @@ def set_guarantee(assure_code: str, change: GuaranteeChange, uow: UowDep) -> dic
 
 
 @router.get("/guarantees/{assure_code}", tags=["guarantees"])
-def get_guarantee(assure_code: str, uow: UowDep) -> dict[str, Any]:
+def get_guarantee(assure_code: str, session: SessionDep) -> dict[str, Any]:
     """A withholding agent's guarantee: lodged, available, bills held for want of it."""
     now = SimClock(resources.redis()).now()
-    return service.guarantee(session=uow.session, settings=resources.config(), now=now,
+    return service.guarantee(session=session, settings=resources.config(), now=now,
                              assure_code=assure_code)
 
 
 @router.get("/tax-bills/{ref}", tags=["tax bills"])
-def get_tax_bill(ref: str, uow: UowDep) -> dict[str, Any]:
+def get_tax_bill(ref: str, session: SessionDep) -> dict[str, Any]:
     """A tax bill by taxNo or invtNo."""
-    return service.find_bill(session=uow.session, ref=ref)
+    return service.find_bill(session=session, ref=ref)
 
 
 @router.post("/_sim/reset", tags=["sandbox"])

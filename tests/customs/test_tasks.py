@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import orjson
@@ -255,3 +256,30 @@ def _locking() -> bool:
 def _batch_lookups(seen: list[str]) -> list[str]:
     """The statements that look a batch's documents up by their keys."""
     return [s for s in seen if "(document.kind, document.party_code, document.no) in" in s]
+
+
+class TestTwoWorkers:
+    """Two workers on the customs queue: a list and the documents it waits for, processed
+    at the same time, still meet (what a batch read stays true until it commits)."""
+
+    def test_a_list_and_its_documents_in_two_batches_at_once(
+            self, customs: Customs, monkeypatch: pytest.MonkeyPatch) -> None:
+        order, receipt, waybill, lst = make_order(), make_receipt(), make_waybill(), \
+            make_inventory()
+        other: list[threading.Thread] = []
+        prefetch = service.Lookups.prefetch
+
+        def then_the_other_worker(self: service.Lookups, session: Any) -> None:
+            prefetch(self, session)  # the list's batch has read what it will match against
+            if not other:  # the other worker processes the order, receipt and waybill now
+                other.append(threading.Thread(target=tasks.process_messages, args=(
+                    [dispatched(order), dispatched(receipt), dispatched(waybill)],)))
+                other[0].start()
+                other[0].join(timeout=1.0)  # done at once unless it waits for this batch
+
+        monkeypatch.setattr(service.Lookups, "prefetch", then_the_other_worker)
+        tasks.process_messages([dispatched(lst)])
+        other[0].join(timeout=60)
+        assert not other[0].is_alive()
+        customs.inspection.answer_all()
+        assert customs.statuses(lst) == ["2", "120", "399"]  # matched: released on arrival

@@ -4,6 +4,7 @@ it answers."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -130,6 +131,32 @@ class TestAddRow:
             session.execute(parent.insert().values(name="p"))
             session.commit()  # a commit that wrote none of them
             assert written_rows(session, child) == []
+
+
+class TestOneAtATime:
+    def test_on_sqlite_a_unit_of_work_holds_the_database_from_its_first_read(
+            self, engine: Engine) -> None:
+        if engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL: the work locks what it reads (customs' documents.lock)")
+        with engine.begin() as conn:
+            conn.execute(parent.insert().values(name="a"))
+        seen: list[list[str]] = []
+
+        def other_unit() -> None:
+            with unit_of_work(engine) as uow:
+                seen.append(list(uow.session.execute(select(parent.c.name)).scalars()))
+
+        with unit_of_work(engine) as uow:
+            assert list(uow.session.execute(select(parent.c.name)).scalars()) == ["a"]
+            other = threading.Thread(target=other_unit)
+            other.start()
+            other.join(timeout=0.5)
+            assert other.is_alive() and not seen  # it waits: what this one read stays true
+            with Session(engine) as reader:  # a read outside a unit of work does not wait
+                assert list(reader.execute(select(parent.c.name)).scalars()) == ["a"]
+            uow.session.execute(parent.insert().values(name="b"))
+        other.join(timeout=30)
+        assert seen == [["a", "b"]]
 
 
 class TestOnCommit:
