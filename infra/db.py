@@ -9,7 +9,7 @@ when the commit succeeded.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -20,6 +20,8 @@ from sqlalchemy import DateTime, MetaData, Table, delete, event, insert, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
+
+from infra import ids
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -112,53 +114,6 @@ _WITH_ID = "infra.db.rows.with_id"
 _LISTENING = "infra.db.rows.listening"
 
 
-_CACHES = "infra.db.caches"
-_CACHES_LISTENING = "infra.db.caches.listening"
-
-
-def unit_cache(session: Session, name: str) -> dict[Any, Any]:
-    """A dict named ``name`` that lives as long as the session's current transaction.
-
-    For lookups a unit of work repeats (the same document by its key): what it holds are
-    the session's own objects, and it is emptied when the transaction ends and on any
-    rollback (a savepoint's too: what was made in it is gone), so it never outlives them.
-    Releasing a savepoint keeps it.
-    """
-    caches: dict[str, dict[Any, Any]] | None = session.info.get(_CACHES)
-    if caches is None:
-        caches = session.info[_CACHES] = {}
-        if not session.info.get(_CACHES_LISTENING):
-            session.info[_CACHES_LISTENING] = True
-            event.listen(session, "after_transaction_end", _end_caches)
-            event.listen(session, "after_soft_rollback",
-                         lambda s, _transaction: s.info.pop(_CACHES, None))
-    cache = caches.get(name)
-    if cache is None:
-        cache = caches[name] = {}
-    return cache
-
-
-def unit_lookup(session: Session, name: str, keys: Iterable[Any],
-                load: Callable[[set[Any]], Iterable[tuple[Any, Any]]]) -> dict[Any, Any]:
-    """The unit cache ``name`` (``unit_cache``), holding every one of ``keys``.
-
-    The keys it lacks are looked up together: ``load(missing)`` gives (key, value) pairs,
-    and a key it gives nothing for is None (looked up, not there). What a batch asks about
-    costs one query, not one per item; what the unit of work then makes, it puts in the
-    cache itself."""
-    known = unit_cache(session, name)
-    missing = set(keys) - known.keys()
-    if missing:
-        known.update(dict.fromkeys(missing))
-        known.update(load(missing))
-    return known
-
-
-def _end_caches(session: Session, transaction: Any) -> None:
-    if transaction.parent is None:  # the transaction itself (not a savepoint, not a flush's)
-        session.info.pop(_CACHES, None)
-
-
 M = TypeVar("M", bound=SQLModel)
 # table model → its fields in order: (name, default, default factory), and the required
 _FIELDS: dict[type[Any], tuple[list[tuple[str, Any, Callable[[], Any] | None]], set[str]]] = {}
@@ -237,7 +192,12 @@ def add_row(session: Session, table: Any, values: Callable[[], dict[str, Any]], 
 
 def has_pending_rows(session: Session, table: Any) -> bool:
     """Whether ``add_row`` holds rows of ``table`` for the next commit."""
-    return bool(session.info.get(_ROWS, {}).get(getattr(table, "__table__", table)))
+    return pending_count(session, table) > 0
+
+
+def pending_count(session: Session, table: Any) -> int:
+    """How many rows of ``table`` ``add_row`` holds for the next commit."""
+    return len(session.info.get(_ROWS, {}).get(getattr(table, "__table__", table), ()))
 
 
 def pending_rows(session: Session, table: Any) -> list[dict[str, Any]]:
@@ -365,6 +325,7 @@ def unit_of_work(engine: Engine) -> Iterator[UnitOfWork]:
         try:
             if engine.dialect.name == "sqlite":
                 session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+                ids.hold(session)  # its new rows get their ids from it (``infra.ids``)
             yield uow
             session.commit()
         except BaseException:

@@ -26,5 +26,7 @@ def statements(engine: Engine) -> Iterator[list[str]]:
 
 
 def reads_of(seen: list[str], table: str) -> list[str]:
-    """The SELECTs among ``seen`` that read ``table``."""
-    return [s for s in seen if s.startswith("select") and f"from {table}" in s]
+    """The SELECTs among ``seen`` that read ``table`` (not for the ids a unit of work gives
+    its new rows on SQLite: ``infra.ids``)."""
+    return [s for s in seen if s.startswith("select") and f"from {table}" in s
+            and not s.startswith(f"select max({table.strip()}.id)")]

@@ -17,12 +17,13 @@ from redis import Redis
 from sqlmodel import Session, col, select
 
 from contracts.inspection import HOLDING_LANES, InspectionResult
+from infra.caches import unit_cache, unit_lookup
 from infra.clock import SimClock
-from infra.db import UnitOfWork, new_object, unit_cache, unit_lookup
-from services.customs import documents, domain, outbox, risk
+from infra.db import UnitOfWork, new_object, pending_count
+from services.customs import documents, domain, outbox, risk, transport
 from services.customs.config import Settings
 from services.customs.documents import Work
-from services.customs.models import Document, InspectionCheck, ProcessedMessage
+from services.customs.models import Document, InspectionCheck, ProcessedMessage, ReceiptOutbox
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
         message_type="InspectionResult", conversation_id=doc.conversation_id,
         outcome="processing", processed_at=now)
     work = Work(session=session, settings=settings, processed=processed, now=now)
+    receipts = pending_count(session, ReceiptOutbox)  # more after it: it wrote receipts
     if documents.lock(work, _locks(doc)):  # serialized with the arrival of its parcel:
         session.flush()  # (what this unit of work changed stays: a batch holds more)
         session.refresh(check)  # read again what was committed before the lock
@@ -93,11 +95,10 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
         processed.outcome = f"stale answer {res.seq} (applied {check.seq})"
     else:
         processed.outcome = _apply(work, check, doc, res)
-    # written with its outcome, as a message's (``infra.db.id_of`` writes it earlier where
-    # its id is needed); a concurrent delivery of the same answer fails on the unique index
-    # when it is flushed, and is retried
+    # written with its outcome, as a message's; a concurrent delivery of the same answer
+    # fails on the unique index when it is flushed, and is retried
     session.add(processed)
-    if outbox.written(session, processed):
+    if pending_count(session, ReceiptOutbox) > receipts:
         outbox.send_after_commit(uow, redis, processed=processed)
     return processed.outcome
 
@@ -108,17 +109,18 @@ _ANSWERED = "customs.checks.documents"  # unit cache: document id → the docume
 
 def prefetch_checks(session: Session, tokens: Iterable[str]
                     ) -> dict[str, InspectionCheck | None]:
-    """The checks asked with these tokens and their documents, looked up in one query
-    each for the rest of the unit of work (what a batch of answers is about)."""
+    """The checks asked with these tokens, their documents and the arrivals of their
+    parcels, looked up in one query each for the rest of the unit of work (what a batch
+    of answers is about)."""
     def load(wanted: set[str]) -> list[tuple[str, InspectionCheck]]:
         checks = session.exec(select(InspectionCheck).where(
             col(InspectionCheck.token).in_(wanted))).all()
         risk.remember_checks(session, checks)
         ids = {check.document_id for check in checks}
         if ids:
-            docs = unit_cache(session, _ANSWERED)
-            docs.update((doc.id, doc) for doc in session.exec(
-                select(Document).where(col(Document.id).in_(ids))).all())
+            docs = session.exec(select(Document).where(col(Document.id).in_(ids))).all()
+            unit_cache(session, _ANSWERED).update((doc.id, doc) for doc in docs)
+            transport.prefetch_arrived(session, docs)  # what a clearance may release on
         return [(check.token, check) for check in checks]
 
     return unit_lookup(session, _BY_TOKEN, tokens, load)

@@ -19,7 +19,8 @@ from sqlalchemy import bindparam, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from infra.db import add_row, new_object, unit_cache
+from infra.caches import unit_cache
+from infra.db import add_row, new_object
 from services.customs import domain, errors, outbox
 from services.customs.config import Settings
 from services.customs.domain import DECLARED, DRAFT, REJECTED, Decision, Kind

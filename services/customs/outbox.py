@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from contracts.ceb import CebMessage, to_json
 from infra import outbox as infra_outbox
-from infra.db import UnitOfWork, add_row, id_of, pending_rows, unit_of_work, written_rows
+from infra.db import UnitOfWork, add_row, unit_of_work, written_rows
 from services.customs import receipts
 from services.customs.models import Document, ProcessedMessage, ReceiptOutbox
 
@@ -49,13 +49,6 @@ def write(session: Session, processed: ProcessedMessage, message: CebMessage, *,
            "return_status": status, "payload": to_json(message), "created_at": at,
            "stored_at": time.time(), "sent_at": None}
     add_row(session, ReceiptOutbox, lambda: {**row, "processed_message_id": processed.id})
-
-
-def written(session: Session, processed: ProcessedMessage) -> bool:
-    """Whether this unit of work wrote receipts for ``processed`` (else nothing to send)."""
-    processed_id = id_of(session, processed)
-    return any(row["processed_message_id"] == processed_id
-               for row in pending_rows(session, ReceiptOutbox))
 
 
 def as_ingest(row: ReceiptOutbox) -> dict[str, Any]:

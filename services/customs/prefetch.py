@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, tuple_
 from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from infra.db import unit_cache, unit_lookup
+from infra.caches import unit_cache, unit_lookup
 from services.customs.documents import LIVE, locking
 from services.customs.domain import STORED
 from services.customs.models import Document, live

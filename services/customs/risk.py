@@ -63,7 +63,8 @@ from contracts.inspection import (
     InspectionRequest,
     RequestItem,
 )
-from infra.db import UnitOfWork, new_object, unit_cache, unit_lookup, unit_of_work
+from infra.caches import unit_cache, unit_lookup
+from infra.db import UnitOfWork, new_object, unit_of_work
 from infra.queue import SERIALIZER, enqueue, enqueue_batch, queue
 from services.customs.documents import Work, made_here
 from services.customs.models import Document, InspectionCheck

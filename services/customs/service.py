@@ -13,8 +13,9 @@ from redis import Redis
 from sqlmodel import Session, col, or_, select
 
 from contracts.ceb import CebFormatError, parse_json
+from infra.caches import unit_cache
 from infra.clock import SimClock
-from infra.db import UnitOfWork, delete_all_rows, new_object, unit_cache
+from infra.db import UnitOfWork, delete_all_rows, new_object
 from infra.errors import NotFound
 from services.customs import (
     domain,

@@ -7,12 +7,14 @@ list cleared after its parcel arrived is released at once (the "on cleared" call
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam
-from sqlmodel import col, or_, select
+from sqlalchemy import ColumnElement, bindparam, tuple_
+from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import Select
 
+from infra.caches import unit_cache, unit_lookup
 from infra.db import id_of, new_object
 from services.customs import documents, domain, facts, risk
 from services.customs.documents import Work
@@ -41,7 +43,9 @@ def declare_arrival(*, work: Work, record: dict[str, Any]) -> None:
         work.session.add(new_object(ArrivalParcel, arrival_id=arrival_id,
                                     logistics_code=parcels.logistics_code,
                                     bill_no=parcels.bill_no))
+    unit_cache(work.session, _ARRIVED_OF).clear()  # what was looked up before it: stale
     found = _lists(work, parcels)
+    risk.prefetch_checks(work.session, found)  # for release_allowed: one query
     for ref in domain.released_by_arrival(parcels, [facts.list_ref(d) for d in found.values()]):
         lst = found[ref.ref]
         if risk.release_allowed(lst):
@@ -52,28 +56,71 @@ def release_if_arrived(*, work: Work, lst: Document) -> None:
     """A list inspection just cleared whose parcel already arrived is released (800)."""
     if lst.status not in domain.RELEASABLE_LIST_STATES or not risk.release_allowed(lst):
         return
-    query = _ARRIVED_BY_BILL if lst.bill_no else _ARRIVED
-    rows = work.session.execute(query, {"code": lst.logistics_code, "no": lst.logistics_no,
-                                        "bill": lst.bill_no}).all()
+    rows = unit_cache(work.session, _ARRIVED_OF).get(_parcel_key(lst))
+    if rows is None:
+        query = _ARRIVED_BY_BILL if lst.bill_no else _ARRIVED
+        rows = work.session.execute(query, {"code": lst.logistics_code,
+                                            "no": lst.logistics_no, "bill": lst.bill_no}).all()
     for parcel, arrival in rows:
         if domain.arrived(facts.list_ref(lst), [facts.arrival_parcel(parcel)]):
             _release(work, lst, arrival)
             return
 
 
-def _arrived(by_bill: bool) -> Select[ArrivalParcel, Document]:
+def _arrived(by_bill: bool | None) -> Select[ArrivalParcel, Document]:
     """The approved arrivals' parcels of a list's waybill (or its bill of lading), built
-    once: this runs for every list inspection clears."""
+    once: this runs for every list inspection clears (``None``: of any list)."""
+    query = (select(ArrivalParcel, Document)
+             .join(Document, col(Document.id) == col(ArrivalParcel.arrival_id))
+             .where(Document.status == APPROVED, live()).order_by(col(ArrivalParcel.id)))
+    if by_bill is None:
+        return query
     cond: ColumnElement[bool] = (col(ArrivalParcel.logistics_code) == bindparam("code")) & (
         col(ArrivalParcel.logistics_no) == bindparam("no"))
     if by_bill:
         cond = or_(cond, col(ArrivalParcel.bill_no) == bindparam("bill"))
-    return (select(ArrivalParcel, Document)
-            .join(Document, col(Document.id) == col(ArrivalParcel.arrival_id))
-            .where(cond, Document.status == APPROVED, live()).order_by(col(ArrivalParcel.id)))
+    return query.where(cond)
 
 
-_ARRIVED, _ARRIVED_BY_BILL = _arrived(False), _arrived(True)
+_ARRIVED, _ARRIVED_BY_BILL, _ARRIVALS = _arrived(False), _arrived(True), _arrived(None)
+_ARRIVED_OF = "customs.transport.arrived"  # unit cache: a list's parcel → [(parcel, arrival)]
+
+
+def prefetch_arrived(session: Session, lists: Iterable[Document]) -> None:
+    """The approved arrivals of these export lists' parcels (by waybill or bill of lading),
+    looked up in one query for ``release_if_arrived`` (what a batch of inspection's
+    answers may release). Not where ``documents.lock`` locks: each list is then looked at
+    after its lock."""
+    if documents.locking(session):
+        return
+    keys = {_parcel_key(d) for d in lists
+            if d.kind == "inventory" and d.logistics_code and d.logistics_no}
+
+    def load(missing: set[tuple[str, str, str | None]]) -> Iterable[tuple[Any, Any]]:
+        found: dict[tuple[str, str, str | None], list[Any]] = {key: [] for key in missing}
+        waybills = {(code, no) for code, no, _ in missing}
+        bills = {bill for _, _, bill in missing if bill}
+        cond = tuple_(col(ArrivalParcel.logistics_code), col(ArrivalParcel.logistics_no)).in_(
+            waybills)
+        by_waybill: dict[tuple[str, str], set[Any]] = {}
+        by_bill: dict[str, set[Any]] = {}
+        for key in missing:
+            by_waybill.setdefault(key[:2], set()).add(key)
+            if key[2]:
+                by_bill.setdefault(key[2], set()).add(key)
+        for parcel, arrival in session.execute(_ARRIVALS.where(  # in the parcels' order
+                or_(cond, col(ArrivalParcel.bill_no).in_(bills)) if bills else cond)).all():
+            for key in by_waybill.get((parcel.logistics_code, parcel.logistics_no), set()) | (
+                    by_bill.get(parcel.bill_no, set()) if parcel.bill_no else set()):
+                found[key].append((parcel, arrival))
+        return found.items()
+
+    if keys:
+        unit_lookup(session, _ARRIVED_OF, keys, load)
+
+
+def _parcel_key(lst: Document) -> tuple[str, str, str | None]:
+    return (lst.logistics_code or "", lst.logistics_no or "", lst.bill_no or None)
 
 
 def declare_departure(*, work: Work, record: dict[str, Any]) -> None:

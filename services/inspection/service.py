@@ -24,7 +24,8 @@ from contracts.inspection import (
     InspectionRequest,
     InspectionResult,
 )
-from infra.db import UnitOfWork, delete_all_rows, id_of, new_object, unit_cache, unit_lookup
+from infra.caches import unit_cache, unit_lookup
+from infra.db import UnitOfWork, delete_all_rows, id_of, new_object
 from infra.queue import enqueue_batch
 from infra.scheduler import schedule
 from services.inspection import domain, reference

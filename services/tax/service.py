@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from contracts import tax as contract
-from infra.db import delete_all_rows, unit_cache, unit_lookup
+from infra.caches import unit_cache, unit_lookup
+from infra.db import delete_all_rows
 from infra.errors import NotFound
 from services.tax import bills, domain, outbox
 from services.tax.config import Settings

@@ -18,6 +18,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, Session, SQLModel
 
 from infra import scheduler
+from infra.caches import unit_cache, unit_lookup
 from infra.db import (
     UtcDateTime,
     add_row,
@@ -27,8 +28,6 @@ from infra.db import (
     new_list,
     new_object,
     pending_rows,
-    unit_cache,
-    unit_lookup,
     unit_of_work,
     written_rows,
 )
@@ -359,6 +358,51 @@ class Draft(OwnTable, table=True):
     state: str = "new"
     tags: list[Any] = Field(default_factory=new_list, sa_column=Column(JSON, nullable=False))
     note: str | None = None
+
+
+class TestIds:
+    def test_a_units_new_rows_of_a_table_go_in_with_one_statement(self, engine: Engine) -> None:
+        create_tables(engine, OwnTable.metadata)
+        with unit_of_work(engine) as uow:
+            uow.session.add(new_object(Draft, name="before"))
+        with statements(engine) as seen, unit_of_work(engine) as uow:
+            drafts = [new_object(Draft, name=f"d{n}") for n in range(3)]
+            uow.session.add_all(drafts)
+        inserts = [s for s in seen if s.startswith("insert into draft")]
+        if engine.dialect.name == "sqlite":  # ids given after the highest: no RETURNING
+            assert len(inserts) == 1 and "returning" not in inserts[0]
+        assert len(inserts) == 1
+        with Session(engine) as session:
+            rows = session.execute(select(Draft.id, Draft.name).order_by(Draft.id)).all()
+        assert [name for _, name in rows] == ["before", "d0", "d1", "d2"]
+        assert [d.id for d in drafts] == [ident for ident, _ in rows[1:]]
+        assert [ident for ident, _ in rows] == list(range(rows[0][0], rows[0][0] + 4))
+
+    def test_after_a_rollback_the_ids_follow_what_is_there(self, engine: Engine) -> None:
+        create_tables(engine, OwnTable.metadata)
+        with pytest.raises(RuntimeError), unit_of_work(engine) as uow:
+            uow.session.add(new_object(Draft, name="dropped"))
+            uow.session.flush()
+            raise RuntimeError("rolled back")
+        with unit_of_work(engine) as uow:
+            with uow.session.begin_nested():
+                uow.session.add(new_object(Draft, name="kept"))
+            savepoint = uow.session.begin_nested()
+            uow.session.add(new_object(Draft, name="undone"))
+            uow.session.flush()
+            savepoint.rollback()
+            uow.session.add(new_object(Draft, name="after"))
+        with Session(engine) as session:
+            names = session.execute(select(Draft.name).order_by(Draft.id)).scalars().all()
+        assert names == ["kept", "after"]
+
+    def test_a_session_outside_a_unit_of_work_leaves_them_to_the_database(
+            self, engine: Engine) -> None:
+        create_tables(engine, OwnTable.metadata)
+        with statements(engine) as seen, Session(engine) as session:
+            session.add_all([new_object(Draft, name="a"), new_object(Draft, name="b")])
+            session.commit()
+        assert not [s for s in seen if s.startswith("select max(")]
 
 
 class TestNewObject:

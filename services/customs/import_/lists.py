@@ -18,7 +18,8 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from contracts import tax as tax_contract
-from infra.db import id_of, unit_cache, unit_lookup
+from infra.caches import unit_cache, unit_lookup
+from infra.db import id_of
 from services.customs import risk
 from services.customs.documents import Work, find_live
 from services.customs.domain import ceb_day, fmt

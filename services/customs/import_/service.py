@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 
 from contracts.ceb import CebMessage
 from contracts.tax import TaxAnswer
-from infra.db import UnitOfWork, new_object, unit_lookup
+from infra.caches import unit_lookup
+from infra.db import UnitOfWork, new_object
 from services.customs import outbox, risk
 from services.customs.config import Settings
 from services.customs.documents import Work
