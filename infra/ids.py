@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, Table, event, func, select
+from sqlalchemy import Integer, Select, Table, event, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, object_session
 from sqlmodel import Session
@@ -21,7 +21,8 @@ from infra.caches import unit_cache
 
 _HELD = "infra.ids.held"  # session.info: the session's unit of work holds the write lock
 _LAST = "infra.ids.last"  # unit cache: table → the last id given in this transaction
-_TABLES: dict[Mapper[Any], Table | None] = {}  # mapper → its table, if its key is an int id
+# mapper → its table and the query of its highest id, if its key is an integer id
+_TABLES: dict[Mapper[Any], tuple[Table, Select[Any]] | None] = {}
 
 
 def hold(session: Session) -> None:
@@ -30,32 +31,36 @@ def hold(session: Session) -> None:
     session.info[_HELD] = True
 
 
+def held(session: Session) -> bool:
+    """Whether ``session`` holds SQLite's write lock (``hold``) for its transaction."""
+    return bool(session.info.get(_HELD))
+
+
 @event.listens_for(Mapper, "before_insert")
 def _give_id(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
-    session = object_session(target)
-    if session is not None:
-        _give(session, mapper, connection, target)
-
-
-def _give(session: Any, mapper: Mapper[Any], connection: Connection, obj: Any) -> bool:
-    if obj.__dict__.get("id") is not None or not session.info.get(_HELD):
-        return False
-    table = _TABLES[mapper] if mapper in _TABLES else _id_table(mapper)
-    if table is None:
-        return False
+    values = target.__dict__  # where the INSERT that follows reads the row's values
+    if values.get("id") is not None:
+        return
+    session: Any = object_session(target)
+    if session is None or not session.info.get(_HELD):
+        return
+    found = _TABLES[mapper] if mapper in _TABLES else _id_table(mapper)
+    if found is None:
+        return
+    table, highest = found
     last = unit_cache(session, _LAST)  # emptied by a rollback: then read again
     top = last.get(table)
     if top is None:
-        top = connection.execute(select(func.max(table.c.id))).scalar() or 0
-    last[table] = obj.id = top + 1
-    return True
+        top = connection.execute(highest).scalar() or 0
+    last[table] = values["id"] = top + 1
 
 
-def _id_table(mapper: Mapper[Any]) -> Table | None:
+def _id_table(mapper: Mapper[Any]) -> tuple[Table, Select[Any]] | None:
     keys = mapper.primary_key
     table = keys[0].table if len(keys) == 1 else None
-    if not (isinstance(table, Table) and keys[0].name == "id"
-            and isinstance(keys[0].type, Integer) and keys[0].autoincrement in (True, "auto")):
-        table = None
-    _TABLES[mapper] = table
-    return table
+    found = None
+    if (isinstance(table, Table) and keys[0].name == "id" and isinstance(keys[0].type, Integer)
+            and keys[0].autoincrement in (True, "auto")):
+        found = (table, select(func.max(table.c.id)))
+    _TABLES[mapper] = found
+    return found

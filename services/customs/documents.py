@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, text, update
+from sqlalchemy import bindparam, event, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from infra import ids
 from infra.caches import unit_cache
 from infra.db import add_row, new_object
 from services.customs import domain, errors, outbox
@@ -89,6 +90,9 @@ _FINDLIVE = select(Document).where(
     Document.no == bindparam("no"), live())
 _BUMP = (update(Sequence).where(col(Sequence.name) == bindparam("series"))
          .values(value=col(Sequence.value) + 1).returning(col(Sequence.value)))
+_VALUE = select(Sequence.value).where(col(Sequence.name) == bindparam("series"))
+_SET = (update(Sequence).where(col(Sequence.name) == bindparam("series"))
+        .values(value=bindparam("to")))
 
 
 LIVE = "customs.live"  # unit cache: (kind, party, no) → the live document, None: none
@@ -130,7 +134,13 @@ def made_here(session: Session, doc: Document) -> bool:
 
 
 def next_number(session: Session, name: str) -> int:
-    """The next value of a number series (starting at 1)."""
+    """The next value of a number series (starting at 1).
+
+    A unit of work that holds SQLite (``infra.ids.held``: no one else writes meanwhile)
+    reads a series once and writes it back with its commit; elsewhere each number is an
+    UPDATE with RETURNING."""
+    if ids.held(session):
+        return _take(session, name)
     # plain SQL on the session's connection: no autoflush, no ORM bookkeeping (the series
     # is never an object in the session)
     value = session.connection().execute(_BUMP, {"series": name}).scalar_one_or_none()
@@ -142,6 +152,43 @@ def next_number(session: Session, name: str) -> int:
         return 1
     except IntegrityError:  # another worker created the series meanwhile
         return int(session.connection().execute(_BUMP, {"series": name}).scalar_one())
+
+
+_TAKEN = "customs.series.taken"  # session.info: series → [last number taken, value stored]
+_TAKEN_LISTENING = "customs.series.listening"
+
+
+def _take(session: Session, name: str) -> int:
+    taken: dict[str, list[int | None]] | None = session.info.get(_TAKEN)
+    if taken is None:
+        taken = session.info[_TAKEN] = {}
+        if not session.info.get(_TAKEN_LISTENING):
+            session.info[_TAKEN_LISTENING] = True
+            event.listen(session, "before_commit", _write_taken)
+            event.listen(session, "after_rollback", _drop_taken)
+    entry = taken.get(name)
+    if entry is None:
+        stored = session.connection().execute(_VALUE, {"series": name}).scalar_one_or_none()
+        entry = taken[name] = [stored or 0, stored]
+    last = int(entry[0] or 0) + 1
+    entry[0] = last
+    return last
+
+
+def _write_taken(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint: written with the real commit
+        return
+    connection = session.connection()
+    for name, (last, stored) in (session.info.pop(_TAKEN, None) or {}).items():
+        if stored is None:
+            connection.execute(insert(Sequence), {"name": name, "value": last})
+        elif last != stored:
+            connection.execute(_SET, {"series": name, "to": last})
+
+
+def _drop_taken(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint's rollback keeps what was taken
+        session.info.pop(_TAKEN, None)
 
 
 def new_pre_no(work: Work, kind: Kind) -> str:
