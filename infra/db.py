@@ -111,7 +111,7 @@ _log = logging.getLogger(__name__)
 _ROWS = "infra.db.rows"
 _WRITTEN = "infra.db.rows.written"
 _WITH_ID = "infra.db.rows.with_id"
-_LISTENING = "infra.db.rows.listening"
+_LISTENING = "infra.db.listening"
 
 
 M = TypeVar("M", bound=SQLModel)
@@ -180,14 +180,23 @@ def add_row(session: Session, table: Any, values: Callable[[], dict[str, Any]], 
     pending: dict[Table, list[Callable[[], dict[str, Any]]]] | None = session.info.get(_ROWS)
     if pending is None:
         pending = session.info[_ROWS] = {}
-        if not session.info.get(_LISTENING):
-            session.info[_LISTENING] = True
-            event.listen(session, "before_commit", _insert_rows)
-            event.listen(session, "after_rollback", _drop_rows)
+        on_transaction(session, _ROWS, commit=_insert_rows, rollback=_drop_rows)
     key = getattr(table, "__table__", table)
     pending.setdefault(key, []).append(values)
     if with_id:
         session.info.setdefault(_WITH_ID, set()).add(key)
+
+
+def on_transaction(session: Session, name: str, *, commit: Callable[[Session], None],
+                   rollback: Callable[[Session], None]) -> None:
+    """Have ``commit(session)`` run before each commit of ``session`` and ``rollback
+    (session)`` after each rollback, once per ``name`` (a savepoint's commit and rollback
+    call them too: ``session.in_nested_transaction()`` tells)."""
+    listening: set[str] = session.info.setdefault(_LISTENING, set())
+    if name not in listening:
+        listening.add(name)
+        event.listen(session, "before_commit", commit)
+        event.listen(session, "after_rollback", rollback)
 
 
 def has_pending_rows(session: Session, table: Any) -> bool:

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, text, update
+from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from infra import ids
 from infra.caches import unit_cache
-from infra.db import add_row, new_object
+from infra.db import add_row, new_object, on_transaction
 from services.customs import domain, errors, outbox
 from services.customs.config import Settings
 from services.customs.domain import DECLARED, DRAFT, REJECTED, Decision, Kind
@@ -155,17 +155,13 @@ def next_number(session: Session, name: str) -> int:
 
 
 _TAKEN = "customs.series.taken"  # session.info: series → [last number taken, value stored]
-_TAKEN_LISTENING = "customs.series.listening"
 
 
 def _take(session: Session, name: str) -> int:
     taken: dict[str, list[int | None]] | None = session.info.get(_TAKEN)
     if taken is None:
         taken = session.info[_TAKEN] = {}
-        if not session.info.get(_TAKEN_LISTENING):
-            session.info[_TAKEN_LISTENING] = True
-            event.listen(session, "before_commit", _write_taken)
-            event.listen(session, "after_rollback", _drop_taken)
+        on_transaction(session, _TAKEN, commit=_write_taken, rollback=_drop_taken)
     entry = taken.get(name)
     if entry is None:
         stored = session.connection().execute(_VALUE, {"series": name}).scalar_one_or_none()
