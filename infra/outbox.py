@@ -26,11 +26,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from redis import Redis
+from redis.client import Pipeline
 from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from infra.db import add_row, has_pending_rows, unit_of_work, written_rows
+from infra.db import UnitOfWork, add_row, has_pending_rows, unit_of_work, written_rows
 from infra.queue import enqueue, enqueue_batch
 from infra.scheduler import schedule
 
@@ -84,15 +85,50 @@ def as_ingest(row: Any) -> dict[str, Any]:
 
 
 def hand_over_receipts(session: Session, redis: Redis, table: Any, rows: Sequence[Any],
-                       message_ids: list[str], written: Sequence[Mapping[str, Any]] = ()
-                       ) -> None:
+                       message_ids: list[str], written: Sequence[Mapping[str, Any]] = (),
+                       pipeline: Pipeline | None = None) -> None:
     """Enqueue one ingest job with ``rows`` and the ``written`` ones (``infra.db.
     written_rows``: the values the last commit wrote, with their ids, not read back), and
-    the gateway messages now processed; then mark them all sent in ``session``."""
+    the gateway messages now processed; then mark them all sent in ``session``. With
+    ``pipeline``, the job goes out when the caller executes it (before ``session``
+    commits)."""
     enqueue(redis, GATEWAY_QUEUE, INGEST, message_ids,
-            [as_ingest(r) for r in (*rows, *written)])
+            [as_ingest(r) for r in (*rows, *written)], pipeline=pipeline)
     mark_sent(session, table, [r.receipt_id for r in rows] + [w["receipt_id"] for w in written],
               by="receipt_id")
+
+
+# A part of a hand-over: given what a unit of work gathered for it, it adds its jobs to the
+# pipeline and marks what they carry sent in the session.
+Part = Callable[[list[Any], Session, Pipeline], object]
+_HAND_OVER = "infra.outbox.hand_over"
+
+
+def hand_over_after_commit(uow: UnitOfWork, redis: Redis, name: str, part: Part) -> list[Any]:
+    """The list ``uow`` gathers under ``name`` for ``part``; once it has committed, every
+    part it gathered for gets its list, all in one unit of work and one Redis round trip:
+    the parts add their jobs to one pipeline and mark their rows sent, the pipeline goes
+    out, then the marks are committed (a crash in between: the sweeps send them again)."""
+    gathered = uow.gather(_HAND_OVER, lambda found: found[0].send())
+    if not gathered:
+        engine = uow.session.get_bind()
+        assert isinstance(engine, Engine)
+        gathered.append(_HandOver(engine, redis))
+    hand_over: _HandOver = gathered[0]
+    return hand_over.parts.setdefault(name, (part, []))[1]
+
+
+class _HandOver:
+    def __init__(self, engine: Engine, redis: Redis) -> None:
+        self.engine, self.redis = engine, redis
+        self.parts: dict[str, tuple[Part, list[Any]]] = {}
+
+    def send(self) -> None:
+        with unit_of_work(self.engine) as marking:
+            pipe = self.redis.pipeline()
+            for part, items in self.parts.values():
+                part(items, marking.session, pipe)
+            pipe.execute()
 
 
 def mark_sent(session: Session, table: Any, keys: Sequence[Any], by: str = "id") -> None:

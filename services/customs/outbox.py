@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from redis import Redis
+from redis.client import Pipeline
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -58,32 +59,31 @@ def as_ingest(row: ReceiptOutbox) -> dict[str, Any]:
 
 def send_after_commit(uow: UnitOfWork, redis: Redis, *, processed: ProcessedMessage) -> None:
     """Once ``uow`` commits: hand the message's unsent receipts to the gateway (those of
-    every message of the unit of work together, in one job)."""
+    every message of the unit of work together, in one job; ``infra.outbox.
+    hand_over_after_commit``)."""
     session = uow.session
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)
 
-    def hand_over(done: list[ProcessedMessage]) -> None:
+    def hand_over(done: list[ProcessedMessage], marking: Session, pipe: Pipeline) -> None:
         written = written_rows(session, ReceiptOutbox)  # unsent: handed over as written
         fresh = {row["processed_message_id"] for row in written}
-        send(engine, redis, message_ids=[p.message_id for p in done], written=written,
-             processed_ids=[p.id for p in done if p.id is not None and p.id not in fresh])
+        send(marking, redis, message_ids=[p.message_id for p in done], written=written,
+             processed_ids=[p.id for p in done if p.id is not None and p.id not in fresh],
+             pipeline=pipe)
 
-    uow.gather(_WAITING, hand_over).append(processed)
+    infra_outbox.hand_over_after_commit(uow, redis, _WAITING, hand_over).append(processed)
 
 
-def send(engine: Engine, redis: Redis, *, processed_ids: list[int], message_ids: list[str],
-         written: Sequence[dict[str, Any]] = ()) -> int:
+def send(session: Session, redis: Redis, *, processed_ids: list[int], message_ids: list[str],
+         written: Sequence[dict[str, Any]] = (), pipeline: Pipeline | None = None) -> int:
     """Enqueue the unsent receipts of these processed messages and the ``written`` ones
-    (the rows a commit just wrote, as written), then mark them sent."""
-    with unit_of_work(engine) as uow:
-        rows = uow.session.exec(select(ReceiptOutbox).where(
-            col(ReceiptOutbox.processed_message_id).in_(processed_ids),
-            col(ReceiptOutbox.sent_at).is_(None)).order_by(col(ReceiptOutbox.id))).all() \
-            if processed_ids else []
-        if rows or message_ids or written:
-            infra_outbox.hand_over_receipts(uow.session, redis, ReceiptOutbox, list(rows),
-                                            message_ids, written)
+    (the rows a commit just wrote, as written), then mark them sent in ``session``."""
+    rows = session.exec(select(ReceiptOutbox).where(
+        col(ReceiptOutbox.processed_message_id).in_(processed_ids),
+        col(ReceiptOutbox.sent_at).is_(None)).order_by(col(ReceiptOutbox.id))).all() \
+        if processed_ids else []
+    if rows or message_ids or written:
+        infra_outbox.hand_over_receipts(session, redis, ReceiptOutbox, list(rows),
+                                        message_ids, written, pipeline=pipeline)
     return len(rows) + len(written)
 
 

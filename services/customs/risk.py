@@ -50,6 +50,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from redis import Redis
+from redis.client import Pipeline
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import update
@@ -65,6 +66,7 @@ from contracts.inspection import (
 )
 from infra.caches import unit_cache, unit_lookup
 from infra.db import UnitOfWork, new_object, unit_of_work
+from infra.outbox import hand_over_after_commit
 from infra.queue import SERIALIZER, enqueue, enqueue_batch, queue
 from services.customs.documents import Work, made_here
 from services.customs.models import Document, InspectionCheck
@@ -174,24 +176,19 @@ def send_after_commit(uow: UnitOfWork, redis: Redis) -> None:
     whole unit go together, in one job when there are several (``ASSESS_MANY``).
     """
     asked: list[InspectionCheck] = uow.session.info.pop(_ASKED, [])
-    if not asked:
-        return
-    engine = uow.session.get_bind()
-    assert isinstance(engine, Engine)
-
-    def hand_over(checks: list[InspectionCheck]) -> None:
-        _send(engine, redis, [(check.token, check.request) for check in checks])
-
-    uow.gather(_ASKED, hand_over).extend(asked)
+    if asked:
+        hand_over_after_commit(uow, redis, _ASKED, lambda checks, marking, pipe: _send(
+            redis, checks, marking, pipe)).extend(asked)
 
 
-def _send(engine: Engine, redis: Redis, questions: list[tuple[str, dict[str, Any]]]) -> None:
-    enqueue_batch(redis, ASK_QUEUE, ASSESS, ASSESS_MANY, [request for _, request in questions],
-                  job_id=_job_id(questions[0][0]))  # the id of a lone question's job
-    with unit_of_work(engine) as marking:
-        marking.session.exec(update(InspectionCheck).where(  # type: ignore[call-overload]
-            col(InspectionCheck.token).in_([t for t, _ in questions]))
-            .values(sent_at=time.time()))
+def _send(redis: Redis, checks: list[InspectionCheck], marking: Session,
+          pipe: Pipeline) -> None:
+    requests = [check.request for check in checks]
+    enqueue_batch(redis, ASK_QUEUE, ASSESS, ASSESS_MANY, requests,
+                  job_id=_job_id(checks[0].token), pipeline=pipe)  # a lone question's id
+    marking.exec(update(InspectionCheck).where(  # type: ignore[call-overload]
+        col(InspectionCheck.token).in_([check.token for check in checks]))
+        .values(sent_at=time.time()))
 
 
 def resend(engine: Engine, redis: Redis, *, older_than: float) -> int:

@@ -31,8 +31,8 @@ from infra.db import (
     unit_of_work,
     written_rows,
 )
-from infra.outbox import on_commit, send_written_jobs, write_job
-from infra.queue import queue
+from infra.outbox import hand_over_after_commit, on_commit, send_written_jobs, write_job
+from infra.queue import enqueue, queue
 from infra.settings import CommonSettings
 from tests.conftest import Backend
 from tests.roundtrips import round_trips
@@ -259,6 +259,44 @@ class TestSendJobs:
             ("ask_many", [["a", "b"]]), ("event", ["x"])]
         assert [(e["id"], e["func"], e["args"]) for e in scheduler.pending(redis)] == [
             ("due-7", "due", [7])]
+
+
+class TestHandOverAfterCommit:
+    def test_the_parts_go_out_together_in_one_round_trip_then_are_marked_in_one_unit(
+            self, engine: Engine, backend: Backend) -> None:
+        create_tables(engine, Job.metadata)
+        redis = backend.redis()
+        calls: list[tuple[str, list[str], int]] = []
+
+        def part(name: str) -> Any:
+            def send(items: list[str], marking: Session, pipe: Any) -> None:
+                calls.append((name, list(items), id(marking)))
+                enqueue(redis, "tax", name, items, pipeline=pipe)
+                marking.add(new_object(Job, queue="tax", func=name, args=items,
+                                       stored_at=0.0, sent_at=1.0))
+            return send
+
+        with round_trips(redis) as sent, unit_of_work(engine) as uow:
+            hand_over_after_commit(uow, redis, "questions", part("ask")).append("q1")
+            hand_over_after_commit(uow, redis, "receipts", part("ingest")).extend(["r1"])
+            hand_over_after_commit(uow, redis, "questions", part("ask")).append("q2")
+            assert calls == []  # not before the commit
+        assert [(name, items) for name, items, _ in calls] == [
+            ("ask", ["q1", "q2"]), ("ingest", ["r1"])]
+        assert len({marking for _, _, marking in calls}) == 1  # one unit of work for both
+        assert len(sent) == 1
+        assert [(j.func_name, list(j.args)) for j in queue("tax", redis).jobs] == [
+            ("ask", [["q1", "q2"]]), ("ingest", [["r1"]])]
+        with engine.connect() as conn:
+            assert conn.execute(select(Job.func).order_by(Job.id)).scalars().all() == [
+                "ask", "ingest"]
+
+    def test_nothing_goes_out_after_a_rollback(self, engine: Engine, backend: Backend) -> None:
+        redis = backend.redis()
+        with pytest.raises(RuntimeError), unit_of_work(engine) as uow:
+            hand_over_after_commit(uow, redis, "questions", lambda *_: pytest.fail()).append(1)
+            raise RuntimeError("rolled back")
+        assert queue("tax", redis).count == 0
 
 
 class TestGather:
