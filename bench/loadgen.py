@@ -3,6 +3,7 @@ client does not hide the server's cost, plus helpers to run a server and report 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import signal
@@ -12,13 +13,17 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
+from sqlalchemy import create_engine, text
 
 from infra.queue import connect_redis, queue
+from infra.settings import CommonSettings
 
 
 def free_port() -> int:
@@ -198,3 +203,37 @@ def jobs_done(redis_url: str, queues: Sequence[str]) -> dict[str, int]:
         return {name: queue(name, redis).finished_job_registry.count for name in queues}
     finally:
         redis.close()
+
+
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
+    """``--database-url`` and ``--redis-url``: run the topology on real servers."""
+    parser.add_argument("--database-url", default="", help=(
+        "PostgreSQL to run on, e.g. postgresql://postgres@127.0.0.1:5432/test: each part "
+        "in a schema of its own, dropped afterwards (default: the embedded SQLite files)"))
+    parser.add_argument("--redis-url", default="", help=(
+        "Redis to run on, e.g. redis://127.0.0.1:6379/9 (default: the embedded Redis)"))
+
+
+@contextmanager
+def backend_env(database_url: str, redis_url: str) -> Iterator[dict[str, str]]:
+    """The topology's environment for these servers (empty: the embedded default). On
+    PostgreSQL the run gets schemas of its own (``SW_SCHEMA_PREFIX``), dropped after it.
+    The servers' own CPU is not in the figures."""
+    env = {"REDIS_URL": redis_url} if redis_url else {}
+    if not database_url:
+        yield env
+        return
+    prefix = f"bench{uuid.uuid4().hex[:8]}_"
+    try:
+        yield {**env, "DATABASE_URL": database_url, "SW_SCHEMA_PREFIX": prefix}
+    finally:
+        url, _ = CommonSettings(DATABASE_URL=database_url).database_url_for("")
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                for (schema,) in conn.execute(text(
+                        "SELECT schema_name FROM information_schema.schemata"
+                        " WHERE starts_with(schema_name, :prefix)"), {"prefix": prefix}):
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        finally:
+            engine.dispose()

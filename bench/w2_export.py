@@ -18,13 +18,21 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from bench.loadgen import CpuSplit, Result, jobs_done, post_all
+from bench.loadgen import (
+    CpuSplit,
+    Result,
+    add_backend_options,
+    backend_env,
+    jobs_done,
+    post_all,
+)
 from bench.w1_intake import make_bodies, run_baseline
 from contracts import examples
 from launcher.testing import running_topology
@@ -92,9 +100,10 @@ class ReleaseWatcher(threading.Thread):
 
 def run_flows(work: Path, flows: int, per_arrival: int, workers: int,
               concurrency: int, gateway_processes: int = 1,
+              servers: Mapping[str, str] | None = None,
               ) -> tuple[Result, list[float], float, CpuSplit]:
     # no random inspection: a selected list would wait for an officer, not for the machine
-    env = {"SW_INSPECTION_RANDOM_SELECTION": "false"}
+    env = {"SW_INSPECTION_RANDOM_SELECTION": "false", **(servers or {})}
     with running_topology(work, env, workers=workers,
                           gateway_processes=gateway_processes) as topo:
         keys = register_all(topo.gateway_url, topo.admin_token)
@@ -125,11 +134,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--gateway-processes", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=64)
+    add_backend_options(parser)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, \
+            backend_env(args.database_url, args.redis_url) as servers:
         work = Path(tmp)
         submit, times, elapsed, cpu = run_flows(work, args.flows, args.per_arrival, args.workers,
-                                           args.concurrency, args.gateway_processes)
+                                           args.concurrency, args.gateway_processes, servers)
         warm = make_bodies(500, offset=20_000_000)
         base = run_baseline(work, make_bodies(5000), warm, args.concurrency)
     released = len(times)

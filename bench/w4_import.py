@@ -17,13 +17,21 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from bench.loadgen import CpuSplit, Result, jobs_done, post_all
+from bench.loadgen import (
+    CpuSplit,
+    Result,
+    add_backend_options,
+    backend_env,
+    jobs_done,
+    post_all,
+)
 from contracts import examples_import as ei
 from launcher.testing import running_topology
 
@@ -109,8 +117,10 @@ class Watcher(threading.Thread):
 
 
 def run(work: Path, imports: int, workers: int, concurrency: int, gateway_processes: int = 1,
+        servers: Mapping[str, str] | None = None,
         ) -> tuple[Result, list[float], float, int, CpuSplit]:
-    env = {"SW_INSPECTION_RANDOM_SELECTION": "false"}  # no list held for an officer
+    # no list held for an officer
+    env = {"SW_INSPECTION_RANDOM_SELECTION": "false", **(servers or {})}
     with running_topology(work, env, workers=workers,
                           gateway_processes=gateway_processes) as topo:
         keys = register_all(topo.gateway_url, topo.admin_token)
@@ -141,10 +151,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--gateway-processes", type=int, default=1)
+    add_backend_options(parser)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, \
+            backend_env(args.database_url, args.redis_url) as servers:
         submit, times, elapsed, released, cpu = run(Path(tmp), args.imports, args.workers,
-                                               args.concurrency, args.gateway_processes)
+                                               args.concurrency, args.gateway_processes,
+                                               servers)
     done = len(times)
     rate = done / elapsed if elapsed else 0.0
     ordered = sorted(times)
