@@ -24,14 +24,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bench.loadgen import (
-    CpuSplit,
-    Result,
-    add_backend_options,
-    backend_env,
-    jobs_done,
-    post_all,
-)
+from bench import loadgen
+from bench.loadgen import CpuSplit, Result, jobs_done, post_all
 from contracts import examples_import as ei
 from launcher.testing import running_topology
 
@@ -151,10 +145,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--gateway-processes", type=int, default=1)
-    add_backend_options(parser)
+    loadgen.add_backend_options(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, \
-            backend_env(args.database_url, args.redis_url) as servers:
+            loadgen.backend_env(args.database_url, args.redis_url) as servers:
         submit, times, elapsed, released, cpu = run(Path(tmp), args.imports, args.workers,
                                                args.concurrency, args.gateway_processes,
                                                servers)
