@@ -5,7 +5,11 @@ SQLAlchemy cannot match the ids of a many-row INSERT to its rows there); a row t
 with its id goes in with the others of its table in one ``executemany``. A unit of work
 (``infra.db.unit_of_work``) holds SQLite's write lock from its first statement, so no
 other connection can insert meanwhile: the ids after the table's highest are free.
-PostgreSQL inserts many rows with RETURNING in one statement: its ids are left to it.
+A table gets its ids here from its first flush with more than one new row (a lone row is
+left to the database: reading the highest id would cost as much as it saves). Rows
+written without the ORM (``infra.db.add_row``) are left to the database: a table is
+written one way or the other, never both. PostgreSQL inserts many rows with RETURNING in
+one statement: its ids are left to it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, Table, event, func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapper, object_session
+from sqlalchemy.orm import Mapper, object_mapper, object_session
+from sqlalchemy.orm import Session as SASession
 from sqlmodel import Session
 
 from infra.caches import unit_cache
@@ -36,6 +41,24 @@ def held(session: Session) -> bool:
     return bool(session.info.get(_HELD))
 
 
+@event.listens_for(SASession, "before_flush")
+def _count(session: Any, _context: Any, _instances: Any) -> None:
+    """A table with more than one new row in this flush gets its ids from here on (its
+    highest is read once per transaction); a lone row is left to the database, which
+    costs no query more."""
+    if not session.info.get(_HELD):
+        return
+    last = unit_cache(session, _LAST)  # emptied by a rollback: then read again
+    new: dict[tuple[Table, Select[Any]], int] = {}
+    for obj in session.new:
+        found = _table_of(object_mapper(obj))
+        if found is not None and found[0] not in last and obj.__dict__.get("id") is None:
+            new[found] = new.get(found, 0) + 1
+    for (table, highest), count in new.items():
+        if count > 1:
+            last[table] = session.connection().execute(highest).scalar() or 0
+
+
 @event.listens_for(Mapper, "before_insert")
 def _give_id(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
     values = target.__dict__  # where the INSERT that follows reads the row's values
@@ -44,15 +67,17 @@ def _give_id(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
     session: Any = object_session(target)
     if session is None or not session.info.get(_HELD):
         return
-    found = _TABLES[mapper] if mapper in _TABLES else _id_table(mapper)
+    found = _table_of(mapper)
     if found is None:
         return
-    table, highest = found
-    last = unit_cache(session, _LAST)  # emptied by a rollback: then read again
-    top = last.get(table)
-    if top is None:
-        top = connection.execute(highest).scalar() or 0
-    last[table] = values["id"] = top + 1
+    last = unit_cache(session, _LAST)
+    top = last.get(found[0])
+    if top is not None:  # (else left to the database: ``_count``)
+        last[found[0]] = values["id"] = top + 1
+
+
+def _table_of(mapper: Mapper[Any]) -> tuple[Table, Select[Any]] | None:
+    return _TABLES[mapper] if mapper in _TABLES else _id_table(mapper)
 
 
 def _id_table(mapper: Mapper[Any]) -> tuple[Table, Select[Any]] | None:

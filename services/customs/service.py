@@ -109,11 +109,13 @@ _COMPLETES: dict[str, tuple[Waiting, str, str]] = {
 
 @dataclass
 class Lookups:
-    """What the messages of a batch will look up: documents by key (kind, party, no) and
-    the lists waiting for them (``prefetch.documents``, ``prefetch.waiting_lists``)."""
+    """What the messages of a batch will look up: documents by key (kind, party, no), the
+    lists waiting for them and the payments of import lists (``prefetch.documents``,
+    ``prefetch.waiting_lists``, ``import_.lists.prefetch_payments``)."""
 
     live: set[tuple[str, str, str]] = field(default_factory=set)
     waiting: dict[Waiting, set[tuple[str, str]]] = field(default_factory=dict)
+    payments: set[tuple[str, str]] = field(default_factory=set)  # import lists' orders
 
     def prefetch(self, session: Session) -> None:
         """Once per unit of work (again after a rollback emptied its caches)."""
@@ -121,6 +123,7 @@ class Lookups:
         if id(self) not in done:
             prefetch.documents(session, self.live)
             prefetch.waiting_lists(session, self.waiting)
+            import_lists.prefetch_payments(session, self.payments)
             done[id(self)] = self
 
 
@@ -143,6 +146,8 @@ def lookups(items: list[dict[str, Any]]) -> Lookups:
                     found.live.add((kind, *key_of(kind, head)))
                     found.live.update((other, str(head[party]), str(head[no]))
                                       for other, party, no in _REFERS.get(kind, ()))
+                    if kind == imp.LIST:  # its payment: by its order (``accepted_payment``)
+                        found.payments.add((str(head["ebpCode"]), str(head["orderNo"])))
                     if kind in _COMPLETES:
                         lists, party, no = _COMPLETES[kind]
                         found.waiting.setdefault(lists, set()).add(

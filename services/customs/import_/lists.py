@@ -14,14 +14,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, tuple_
 from sqlmodel import Session, col, select
 
 from contracts import tax as tax_contract
 from infra.caches import unit_cache, unit_lookup
 from infra.db import id_of
 from services.customs import risk
-from services.customs.documents import Work, find_live
+from services.customs.documents import Work, find_live, locking, made_here
 from services.customs.domain import ceb_day, fmt
 from services.customs.import_ import (
     book,
@@ -141,8 +141,47 @@ BY_ORDER = waiting(LIST, "ebp_code", "order_no")  # orders and payments
 
 
 def accepted_payment(work: Work, ebp_code: str | None, order_no: str | None) -> Document | None:
-    """The accepted payment (CEB411) of the order ``ebp_code`` + ``order_no``."""
+    """The accepted payment (CEB411) of the order ``ebp_code`` + ``order_no`` (from the
+    batch's lookup, ``prefetch_payments``, unless a payment of it came since)."""
+    known = unit_cache(work.session, _PAYMENTS)
+    if (ebp_code, order_no) in known:
+        found: Document | None = known[(ebp_code, order_no)]
+        return found
     return work.session.exec(_PAYMENT, params={"party": ebp_code, "no": order_no}).first()
+
+
+_PAYMENTS = "customs.import.payments"  # unit cache: (ebpCode, orderNo) → accepted payment
+
+
+def prefetch_payments(session: Session, orders: set[tuple[str, str]]) -> None:
+    """The accepted payments of these orders (ebpCode, orderNo), looked up in one query
+    for the lists of a batch (``accepted_payment``); not where ``documents.lock`` locks
+    (each list is then matched after its lock)."""
+    if not orders or locking(session):
+        return
+
+    def load(missing: set[tuple[str, str]]) -> dict[tuple[str, str], Document]:
+        found: dict[tuple[str, str], Document] = {}
+        for doc in session.exec(select(Document).where(
+                Document.kind == imp.PAYMENT, Document.status == imp.ACCEPTED, live(),
+                tuple_(col(Document.ebp_code), col(Document.order_no)).in_(missing))
+                .order_by(col(Document.id).desc())):
+            found.setdefault((doc.ebp_code or "", doc.order_no or ""), doc)
+        return found
+
+    unit_lookup(session, _PAYMENTS, orders, lambda missing: load(missing).items())
+
+
+def payment_declared(session: Session, ebp_code: str, order_no: str,
+                     doc: Document | None) -> None:
+    """A payment of this order is being declared (``doc`` None), or was (``doc``: the
+    payment, if it was stored): looked up again, or known (a new payment accepted is the
+    latest: what ``accepted_payment`` answers)."""
+    known = unit_cache(session, _PAYMENTS)
+    known.pop((ebp_code, order_no), None)
+    if (doc is not None and doc.status == imp.ACCEPTED and not doc.deleted
+            and made_here(session, doc) and not locking(session)):
+        known[(ebp_code, order_no)] = doc
 
 
 def match_waiting(*, work: Work, by: Document) -> int:

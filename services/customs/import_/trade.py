@@ -34,10 +34,12 @@ def declare_order(*, work: Work, record: dict[str, Any]) -> None:
 def declare_payment(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB411 record: 2, then 120, then waiting lists."""
     head = record["PaymentHead"]
+    lists.payment_declared(work.session, head["ebpCode"], head["orderNo"], None)
     doc = records.declare(work, kind=imp.PAYMENT, record=record,
                           locks=[f"imp_order:{head['ebpCode']}:{head['orderNo']}"])
     if doc is not None:
         _accept(work, doc)
+        lists.payment_declared(work.session, head["ebpCode"], head["orderNo"], doc)
 
 
 def declare_waybill(*, work: Work, record: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ from infra.queue import enqueue, queue, run_worker
 from services.customs.db import resources
 from services.customs.import_ import tasks
 from services.customs.import_.models import JobOutbox
-from tests.customs.import_.harness import Imports, answer_for
+from tests.customs.import_.harness import Imports, answer_for, record_guid, view
 from tests.sql import reads_of, statements
 
 
@@ -91,3 +91,33 @@ class TestResendJobs:
         (job,) = queue("tax", imports.customs.redis).jobs
         assert (job.func_name, list(job.args)) == (ASSESS, [{"invtNo": "X"}])
         assert tasks.resend_jobs() == 0
+
+
+def _payment_lookups(seen: list[str]) -> list[str]:
+    """The statements that look up the accepted payment of one list by its order."""
+    return [s for s in reads_of(seen, "document ")
+            if "document.ebp_code = ?" in s and "document.order_no = ?" in s]
+
+
+class TestPaymentsOfABatch:
+    def test_the_lists_of_a_batch_find_their_payments_without_a_query_each(
+            self, imports: Imports) -> None:
+        flows = [ei.import_flow(n, "9610") for n in (1, 2, 3)]
+        imports.send(*flows[0][:3], *flows[1][:3])  # order, payment, waybill: accepted
+        with statements(resources.engine()) as seen:  # two paid before, one in the batch
+            imports.customs.send(*flows[2][:3], flows[0][3], flows[1][3], flows[2][3])
+        imports.settle()
+        assert [imports.statuses(flow[3])[-1] for flow in flows] == ["800"] * 3
+        if resources.engine().dialect.name == "sqlite":  # (where it locks: after each lock)
+            assert _payment_lookups(seen) == []
+
+    def test_a_payment_deleted_in_the_lists_batch_leaves_the_list_waiting(
+            self, imports: Imports) -> None:
+        order, payment, waybill, lst = ei.import_flow(1, "9610")
+        imports.send(order, payment, waybill)
+        assert imports.statuses(payment) == ["2", "120"]
+        deleted = ei.payment(1, appType="3")
+        imports.send(deleted, lst)
+        assert imports.statuses(deleted)[-1] != "100", imports.last_info(deleted)
+        assert imports.statuses(lst) == ["2", "120"]  # waits for a payment
+        assert "CEB411" in view(record_guid(lst))["timeline"][-1]["info"]
