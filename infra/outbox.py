@@ -31,7 +31,7 @@ from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from infra.db import UnitOfWork, add_row, has_pending_rows, unit_of_work, written_rows
+from infra.db import add_row, unit_of_work, written_rows
 from infra.queue import enqueue, enqueue_batch
 from infra.scheduler import schedule
 
@@ -59,6 +59,7 @@ def on_commit(session: Session, hook: Callable[[], object]) -> None:
 def _drop_hooks(session: Session) -> None:
     if not session.in_nested_transaction():  # a savepoint's rollback keeps them
         session.info.pop(_HOOKS, None)
+        session.info.pop(_HAND_OVER, None)
 
 
 def _run_hooks(committed: Session) -> None:
@@ -104,17 +105,18 @@ Part = Callable[[list[Any], Session, Pipeline], object]
 _HAND_OVER = "infra.outbox.hand_over"
 
 
-def hand_over_after_commit(uow: UnitOfWork, redis: Redis, name: str, part: Part) -> list[Any]:
-    """The list ``uow`` gathers under ``name`` for ``part``; once it has committed, every
-    part it gathered for gets its list, all in one unit of work and one Redis round trip:
-    the parts add their jobs to one pipeline and mark their rows sent, the pipeline goes
-    out, then the marks are committed (a crash in between: the sweeps send them again)."""
-    gathered = uow.gather(_HAND_OVER, lambda found: found[0].send())
-    if not gathered:
-        engine = uow.session.get_bind()
+def hand_over_after_commit(session: Session, redis: Redis, name: str, part: Part) -> list[Any]:
+    """The list ``session``'s transaction gathers under ``name`` for ``part``; once it has
+    committed, every part it gathered for gets its list, all in one unit of work and one
+    Redis round trip: the parts add their jobs to one pipeline and mark their rows sent,
+    the pipeline goes out, then the marks are committed (a crash in between: the sweeps
+    send them again). A rollback drops it all (``on_commit``)."""
+    hand_over: _HandOver | None = session.info.get(_HAND_OVER)
+    if hand_over is None:
+        engine = session.get_bind()
         assert isinstance(engine, Engine)
-        gathered.append(_HandOver(engine, redis))
-    hand_over: _HandOver = gathered[0]
+        hand_over = session.info[_HAND_OVER] = _HandOver(engine, redis)
+        on_commit(session, lambda: session.info.pop(_HAND_OVER).send())
     return hand_over.parts.setdefault(name, (part, []))[1]
 
 
@@ -166,14 +168,18 @@ def write_job(session: Session, redis: Redis, table: Any, queue: str, func: str,
     """Write the job ``func(*args)`` for ``queue`` into the job outbox ``table`` with the
     session's commit (``infra.db.add_row``); once committed, the commit's jobs go out as
     written (``send_written_jobs``), at ``due_at`` on the simulator clock when given."""
-    if not has_pending_rows(session, table):  # the transaction's first: hand over after it
-        engine = session.get_bind()
-        assert isinstance(engine, Engine)
-        on_commit(session, lambda: send_written_jobs(
-            engine, redis, table, written_rows(session, table), many))
+    def send(_items: list[Any], marking: Session, pipe: Pipeline) -> None:
+        rows = [SimpleNamespace(**row) for row in written_rows(session, table)]
+        _enqueue_jobs(marking, redis, table, rows, many or {}, pipe)
+
+    hand_over_after_commit(session, redis, f"jobs:{_table_name(table)}", send)
     row = {"queue": queue, "func": func, "args": list(args), "due_at": due_at, "key": key,
            "stored_at": time.time(), "sent_at": None}
     add_row(session, table, lambda: row, with_id=True)  # marked sent by id
+
+
+def _table_name(table: Any) -> str:
+    return str(getattr(table, "__tablename__", None) or table.name)
 
 
 def send_written_jobs(engine: Engine, redis: Redis, table: Any,
@@ -202,9 +208,11 @@ def resend_jobs(engine: Engine, redis: Redis, table: Any, *,
 
 
 def _enqueue_jobs(session: Session, redis: Redis, table: Any, rows: list[Any],
-                  many: Mapping[str, str]) -> None:
+                  many: Mapping[str, str], pipeline: Pipeline | None = None) -> None:
+    """Enqueue (schedule) the jobs of ``rows`` and mark them sent; in one round trip of
+    their own, or with ``pipeline`` when the caller executes it (before the marks commit)."""
     run: list[Any] = []  # consecutive rows of one job that has a batch form
-    pipe = redis.pipeline()  # every job and schedule entry in one round trip
+    pipe = redis.pipeline() if pipeline is None else pipeline
 
     def send_run() -> None:
         if run:
@@ -224,5 +232,6 @@ def _enqueue_jobs(session: Session, redis: Redis, table: Any, rows: list[Any],
         else:
             enqueue(redis, row.queue, row.func, *row.args, pipeline=pipe)
     send_run()
-    pipe.execute()
+    if pipeline is None:
+        pipe.execute()
     mark_sent(session, table, [r.id for r in rows])

@@ -70,7 +70,7 @@ def send_after_commit(uow: UnitOfWork, redis: Redis, *, processed: ProcessedMess
              processed_ids=[p.id for p in done if p.id is not None and p.id not in fresh],
              pipeline=pipe)
 
-    infra_outbox.hand_over_after_commit(uow, redis, _WAITING, hand_over).append(processed)
+    infra_outbox.hand_over_after_commit(session, redis, _WAITING, hand_over).append(processed)
 
 
 def send(session: Session, redis: Redis, *, processed_ids: list[int], message_ids: list[str],

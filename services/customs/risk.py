@@ -177,7 +177,7 @@ def send_after_commit(uow: UnitOfWork, redis: Redis) -> None:
     """
     asked: list[InspectionCheck] = uow.session.info.pop(_ASKED, [])
     if asked:
-        hand_over_after_commit(uow, redis, _ASKED, lambda checks, marking, pipe: _send(
+        hand_over_after_commit(uow.session, redis, _ASKED, lambda checks, marking, pipe: _send(
             redis, checks, marking, pipe)).extend(asked)
 
 

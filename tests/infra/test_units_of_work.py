@@ -5,6 +5,7 @@ it answers."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -277,24 +278,26 @@ class TestHandOverAfterCommit:
             return send
 
         with round_trips(redis) as sent, unit_of_work(engine) as uow:
-            hand_over_after_commit(uow, redis, "questions", part("ask")).append("q1")
-            hand_over_after_commit(uow, redis, "receipts", part("ingest")).extend(["r1"])
-            hand_over_after_commit(uow, redis, "questions", part("ask")).append("q2")
+            hand_over_after_commit(uow.session, redis, "questions", part("ask")).append("q1")
+            hand_over_after_commit(uow.session, redis, "receipts", part("ingest")).extend(["r1"])
+            hand_over_after_commit(uow.session, redis, "questions", part("ask")).append("q2")
+            write_job(uow.session, redis, Job, "tax", "event", "x")  # a job outbox's too
             assert calls == []  # not before the commit
         assert [(name, items) for name, items, _ in calls] == [
             ("ask", ["q1", "q2"]), ("ingest", ["r1"])]
-        assert len({marking for _, _, marking in calls}) == 1  # one unit of work for both
+        assert len({marking for _, _, marking in calls}) == 1  # one unit of work for all
         assert len(sent) == 1
         assert [(j.func_name, list(j.args)) for j in queue("tax", redis).jobs] == [
-            ("ask", [["q1", "q2"]]), ("ingest", [["r1"]])]
+            ("ask", [["q1", "q2"]]), ("ingest", [["r1"]]), ("event", ["x"])]
         with engine.connect() as conn:
-            assert conn.execute(select(Job.func).order_by(Job.id)).scalars().all() == [
-                "ask", "ingest"]
+            assert conn.execute(select(Job.func, Job.sent_at).order_by(Job.id)).all() == [
+                ("event", pytest.approx(time.time(), abs=60)), ("ask", 1.0), ("ingest", 1.0)]
 
     def test_nothing_goes_out_after_a_rollback(self, engine: Engine, backend: Backend) -> None:
         redis = backend.redis()
         with pytest.raises(RuntimeError), unit_of_work(engine) as uow:
-            hand_over_after_commit(uow, redis, "questions", lambda *_: pytest.fail()).append(1)
+            hand_over_after_commit(uow.session, redis, "questions",
+                                   lambda *_: pytest.fail()).append(1)
             raise RuntimeError("rolled back")
         assert queue("tax", redis).count == 0
 
