@@ -6,7 +6,6 @@ them; what comes out is read from the ``gateway.tasks.ingest`` jobs customs enqu
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -18,9 +17,8 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from contracts.ceb import parse_json, to_xml
-from infra.db import unit_of_work
 from infra.errors import NotFound
-from services.customs import documents, service, tasks
+from services.customs import service, tasks
 from services.customs.db import resources
 from services.customs.models import ReceiptOutbox
 from tests.customs.builders import (
@@ -41,7 +39,6 @@ from tests.customs.builders import (
     record_guid,
 )
 from tests.customs.harness import Customs, find
-from tests.sql import reads_of, statements
 
 XSD = Path(__file__).resolve().parents[3] / "shared" / "reference" / "xsd" / \
     "ceb-export-202205.xsd"
@@ -76,47 +73,6 @@ class TestFullFlow:
         assert [types[record_guid(m)] for m in (order, waybill, inventory, arrival, departure)] \
             == ["CEB304Message", "CEB506Message", "CEB604Message", "CEB508Message",
                 "CEB510Message"]
-
-    def test_numbers_are_assigned_at_2_and_120(self, customs: Customs) -> None:
-        inventory = make_inventory()
-        customs.send(make_order(), make_waybill(), inventory, make_arrival([1]))
-        declared, stored = [r["payload"]["InventoryReturn"][0]
-                            for r in customs.receipts(inventory)[:2]]
-        assert declared["preNo"] == "B20250301000000001"
-        assert declared["invtNo"] == "无"  # not assigned before 120
-        assert stored["invtNo"] == "51002025E000000001"
-        arrival_return = customs.receipts()[-2]["payload"]["ArrivalReturn"][0]
-        assert re.fullmatch(r"Y20250301\d{9}", arrival_return["preNo"])
-
-    def test_a_batch_takes_numbers_in_turn_and_the_next_batch_goes_on(
-            self, customs: Customs) -> None:
-        lists = [make_inventory(n) for n in (1, 2, 3, 4)]
-        with statements(resources.engine()) as seen:
-            customs.send(*(m for n in (1, 2, 3) for m in (make_order(n), make_waybill(n),
-                                                           lists[n - 1])))
-        customs.send(make_order(4), make_waybill(4), lists[3])
-        returns = [[r["payload"]["InventoryReturn"][0] for r in customs.receipts(lst)[:2]]
-                   for lst in lists]
-        assert [declared["preNo"] for declared, _ in returns] == [
-            f"B2025030100000000{n}" for n in (1, 2, 3, 4)]
-        assert [stored["invtNo"] for _, stored in returns] == [
-            f"51002025E00000000{n}" for n in (1, 2, 3, 4)]
-        if resources.engine().dialect.name == "sqlite":  # each series read once, written once
-            writes = [s for s in seen if s.startswith(("update sequence", "insert into sequence"))]
-            assert len(reads_of(seen, "sequence")) == len(writes) == 2  # preNo, invtNo
-
-    def test_numbers_a_rolled_back_unit_took_are_taken_again(self, customs: Customs) -> None:
-        engine = resources.engine()
-        with pytest.raises(RuntimeError), unit_of_work(engine) as uow:
-            assert documents.next_number(uow.session, "test") == 1
-            raise RuntimeError("rolled back")
-        with unit_of_work(engine) as uow:
-            assert [documents.next_number(uow.session, "test") for _ in (1, 2)] == [1, 2]
-            with uow.session.begin_nested():
-                assert documents.next_number(uow.session, "other") == 1
-        with unit_of_work(engine) as uow:
-            assert documents.next_number(uow.session, "test") == 3
-            assert documents.next_number(uow.session, "other") == 2
 
     def test_return_times_follow_each_other(self, customs: Customs) -> None:
         inventory = make_inventory()

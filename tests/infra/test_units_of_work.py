@@ -4,55 +4,32 @@ it answers."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, event, select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import registry
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session
 
 from infra import scheduler
 from infra.caches import unit_cache, unit_lookup
 from infra.db import (
-    UtcDateTime,
     add_row,
     create_tables,
     id_of,
-    make_engine,
-    new_list,
     new_object,
     pending_rows,
     unit_of_work,
     written_rows,
 )
-from infra.outbox import hand_over_after_commit, on_commit, send_written_jobs, write_job
-from infra.queue import enqueue, queue
-from infra.settings import CommonSettings
+from infra.outbox import on_commit, send_written_jobs, write_job
+from infra.queue import queue
 from tests.conftest import Backend
+from tests.infra.tables import Draft, Job, OwnTable, child, parent
 from tests.roundtrips import round_trips
 from tests.sql import statements
-
-metadata = MetaData()
-parent = Table("parent", metadata, Column("id", Integer, primary_key=True),
-               Column("name", String(20), unique=True))
-child = Table("child", metadata, Column("id", Integer, primary_key=True),
-              Column("parent_id", Integer, nullable=False), Column("note", String(20)))
-
-
-@pytest.fixture
-def engine(backend: Backend) -> Iterator[Engine]:
-    settings = CommonSettings(**backend.settings_kwargs())  # type: ignore[arg-type]
-    engine = make_engine(*settings.database_url_for("infra"))
-    create_tables(engine, metadata)
-    yield engine
-    engine.dispose()
 
 
 def _notes(engine: Engine) -> list[tuple[int, str]]:
@@ -133,32 +110,6 @@ class TestAddRow:
             assert written_rows(session, child) == []
 
 
-class TestOneAtATime:
-    def test_on_sqlite_a_unit_of_work_holds_the_database_from_its_first_read(
-            self, engine: Engine) -> None:
-        if engine.dialect.name != "sqlite":
-            pytest.skip("PostgreSQL: the work locks what it reads (customs' documents.lock)")
-        with engine.begin() as conn:
-            conn.execute(parent.insert().values(name="a"))
-        seen: list[list[str]] = []
-
-        def other_unit() -> None:
-            with unit_of_work(engine) as uow:
-                seen.append(list(uow.session.execute(select(parent.c.name)).scalars()))
-
-        with unit_of_work(engine) as uow:
-            assert list(uow.session.execute(select(parent.c.name)).scalars()) == ["a"]
-            other = threading.Thread(target=other_unit)
-            other.start()
-            other.join(timeout=0.5)
-            assert other.is_alive() and not seen  # it waits: what this one read stays true
-            with Session(engine) as reader:  # a read outside a unit of work does not wait
-                assert list(reader.execute(select(parent.c.name)).scalars()) == ["a"]
-            uow.session.execute(parent.insert().values(name="b"))
-        other.join(timeout=30)
-        assert seen == [["a", "b"]]
-
-
 class TestOnCommit:
     def test_hooks_wait_for_the_real_commit_not_a_savepoint(self, engine: Engine) -> None:
         ran: list[str] = []
@@ -183,23 +134,6 @@ class TestOnCommit:
             session.rollback()
             session.commit()
         assert ran == []
-
-
-class OwnTable(SQLModel, registry=registry()):
-    """Tables of this test only."""
-
-
-class Job(OwnTable, table=True):
-    """A job outbox table, as ``infra.outbox`` describes it."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    queue: str
-    func: str
-    args: list[Any] = Field(sa_column=Column(JSON, nullable=False))
-    due_at: datetime | None = Field(default=None, sa_type=UtcDateTime())
-    key: str | None = None
-    stored_at: float
-    sent_at: float | None = None
 
 
 class TestSendJobs:
@@ -260,46 +194,6 @@ class TestSendJobs:
             ("ask_many", [["a", "b"]]), ("event", ["x"])]
         assert [(e["id"], e["func"], e["args"]) for e in scheduler.pending(redis)] == [
             ("due-7", "due", [7])]
-
-
-class TestHandOverAfterCommit:
-    def test_the_parts_go_out_together_in_one_round_trip_then_are_marked_in_one_unit(
-            self, engine: Engine, backend: Backend) -> None:
-        create_tables(engine, Job.metadata)
-        redis = backend.redis()
-        calls: list[tuple[str, list[str], int]] = []
-
-        def part(name: str) -> Any:
-            def send(items: list[str], marking: Session, pipe: Any) -> None:
-                calls.append((name, list(items), id(marking)))
-                enqueue(redis, "tax", name, items, pipeline=pipe)
-                marking.add(new_object(Job, queue="tax", func=name, args=items,
-                                       stored_at=0.0, sent_at=1.0))
-            return send
-
-        with round_trips(redis) as sent, unit_of_work(engine) as uow:
-            hand_over_after_commit(uow.session, redis, "questions", part("ask")).append("q1")
-            hand_over_after_commit(uow.session, redis, "receipts", part("ingest")).extend(["r1"])
-            hand_over_after_commit(uow.session, redis, "questions", part("ask")).append("q2")
-            write_job(uow.session, redis, Job, "tax", "event", "x")  # a job outbox's too
-            assert calls == []  # not before the commit
-        assert [(name, items) for name, items, _ in calls] == [
-            ("ask", ["q1", "q2"]), ("ingest", ["r1"])]
-        assert len({marking for _, _, marking in calls}) == 1  # one unit of work for all
-        assert len(sent) == 1
-        assert [(j.func_name, list(j.args)) for j in queue("tax", redis).jobs] == [
-            ("ask", [["q1", "q2"]]), ("ingest", [["r1"]]), ("event", ["x"])]
-        with engine.connect() as conn:
-            assert conn.execute(select(Job.func, Job.sent_at).order_by(Job.id)).all() == [
-                ("event", pytest.approx(time.time(), abs=60)), ("ask", 1.0), ("ingest", 1.0)]
-
-    def test_nothing_goes_out_after_a_rollback(self, engine: Engine, backend: Backend) -> None:
-        redis = backend.redis()
-        with pytest.raises(RuntimeError), unit_of_work(engine) as uow:
-            hand_over_after_commit(uow.session, redis, "questions",
-                                   lambda *_: pytest.fail()).append(1)
-            raise RuntimeError("rolled back")
-        assert queue("tax", redis).count == 0
 
 
 class TestGather:
@@ -389,61 +283,6 @@ class TestUnitCache:
             assert unit_lookup(session, "t", ["bb", "gone"], load)["gone"] is None
             unit_lookup(session, "t", ["a", "ccc"], load)
         assert asked == [{"a", "bb", "gone"}, {"ccc"}]
-
-
-class Draft(OwnTable, table=True):
-    """A table model with defaults of each kind, for ``new_object``."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    name: str
-    state: str = "new"
-    tags: list[Any] = Field(default_factory=new_list, sa_column=Column(JSON, nullable=False))
-    note: str | None = None
-
-
-class TestIds:
-    def test_a_units_new_rows_of_a_table_go_in_with_one_statement(self, engine: Engine) -> None:
-        create_tables(engine, OwnTable.metadata)
-        with unit_of_work(engine) as uow:
-            uow.session.add(new_object(Draft, name="before"))
-        with statements(engine) as seen, unit_of_work(engine) as uow:
-            drafts = [new_object(Draft, name=f"d{n}") for n in range(3)]
-            uow.session.add_all(drafts)
-        inserts = [s for s in seen if s.startswith("insert into draft")]
-        if engine.dialect.name == "sqlite":  # ids given after the highest: no RETURNING
-            assert len(inserts) == 1 and "returning" not in inserts[0]
-        assert len(inserts) == 1
-        with Session(engine) as session:
-            rows = session.execute(select(Draft.id, Draft.name).order_by(Draft.id)).all()
-        assert [name for _, name in rows] == ["before", "d0", "d1", "d2"]
-        assert [d.id for d in drafts] == [ident for ident, _ in rows[1:]]
-        assert [ident for ident, _ in rows] == list(range(rows[0][0], rows[0][0] + 4))
-
-    def test_after_a_rollback_the_ids_follow_what_is_there(self, engine: Engine) -> None:
-        create_tables(engine, OwnTable.metadata)
-        with pytest.raises(RuntimeError), unit_of_work(engine) as uow:
-            uow.session.add(new_object(Draft, name="dropped"))
-            uow.session.flush()
-            raise RuntimeError("rolled back")
-        with unit_of_work(engine) as uow:
-            with uow.session.begin_nested():
-                uow.session.add(new_object(Draft, name="kept"))
-            savepoint = uow.session.begin_nested()
-            uow.session.add(new_object(Draft, name="undone"))
-            uow.session.flush()
-            savepoint.rollback()
-            uow.session.add(new_object(Draft, name="after"))
-        with Session(engine) as session:
-            names = session.execute(select(Draft.name).order_by(Draft.id)).scalars().all()
-        assert names == ["kept", "after"]
-
-    def test_a_session_outside_a_unit_of_work_leaves_them_to_the_database(
-            self, engine: Engine) -> None:
-        create_tables(engine, OwnTable.metadata)
-        with statements(engine) as seen, Session(engine) as session:
-            session.add_all([new_object(Draft, name="a"), new_object(Draft, name="b")])
-            session.commit()
-        assert not [s for s in seen if s.startswith("select max(")]
 
 
 class TestNewObject:
