@@ -167,7 +167,11 @@ def write_job(session: Session, redis: Redis, table: Any, queue: str, func: str,
               many: Mapping[str, str] | None = None) -> None:
     """Write the job ``func(*args)`` for ``queue`` into the job outbox ``table`` with the
     session's commit (``infra.db.add_row``); once committed, the commit's jobs go out as
-    written (``send_written_jobs``), at ``due_at`` on the simulator clock when given."""
+    written, not read back, with the rest of its hand-over (``hand_over_after_commit``),
+    at ``due_at`` on the simulator clock when given.
+
+    ``many`` maps a job to its batch form (the same job, taking a list of what it takes):
+    a run of such jobs, one after the other on the same queue, goes out as one job."""
     def send(_items: list[Any], marking: Session, pipe: Pipeline) -> None:
         rows = [SimpleNamespace(**row) for row in written_rows(session, table)]
         _enqueue_jobs(marking, redis, table, rows, many or {}, pipe)
@@ -180,21 +184,6 @@ def write_job(session: Session, redis: Redis, table: Any, queue: str, func: str,
 
 def _table_name(table: Any) -> str:
     return str(getattr(table, "__tablename__", None) or table.name)
-
-
-def send_written_jobs(engine: Engine, redis: Redis, table: Any,
-                      rows: Sequence[Mapping[str, Any]],
-                      many: Mapping[str, str] | None = None) -> int:
-    """Enqueue the jobs of rows a commit just wrote (``infra.db.written_rows``: their
-    values, with their ids), in their order, without reading them back; then mark them sent.
-
-    ``many`` maps a job to its batch form (the same job, taking a list of what it takes):
-    a run of such jobs, one after the other on the same queue, goes out as one job.
-    """
-    with unit_of_work(engine) as uow:
-        _enqueue_jobs(uow.session, redis, table, [SimpleNamespace(**row) for row in rows],
-                      many or {})
-    return len(rows)
 
 
 def resend_jobs(engine: Engine, redis: Redis, table: Any, *,
