@@ -199,11 +199,6 @@ def on_transaction(session: Session, name: str, *, commit: Callable[[Session], N
         event.listen(session, "after_rollback", rollback)
 
 
-def has_pending_rows(session: Session, table: Any) -> bool:
-    """Whether ``add_row`` holds rows of ``table`` for the next commit."""
-    return pending_count(session, table) > 0
-
-
 def pending_count(session: Session, table: Any) -> int:
     """How many rows of ``table`` ``add_row`` holds for the next commit."""
     return len(session.info.get(_ROWS, {}).get(getattr(table, "__table__", table), ()))

@@ -12,13 +12,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from redis.client import Pipeline
 from sqlmodel import Session
 
 from contracts import tax as contract
 from contracts.ceb import to_json
 from contracts.ceb.base import ReceiptMessage
 from infra import outbox
-from infra.db import add_row, has_pending_rows, unit_of_work, written_rows
+from infra.db import add_row, written_rows
 from services.tax.db import resources
 from services.tax.models import TaxJobOutbox, TaxReceiptOutbox
 
@@ -31,8 +32,9 @@ def emit(session: Session, *, message: ReceiptMessage, recipient: str, record_gu
            "conversation_id": conversation_id, "message_type": message.message_type,
            "record_guid": record_guid, "return_status": status, "payload": to_json(message),
            "created_at": at, "stored_at": time.time(), "sent_at": None}
-    if not has_pending_rows(session, TaxReceiptOutbox):  # the transaction's first
-        outbox.on_commit(session, lambda: _send(session))
+    outbox.hand_over_after_commit(  # with the commit's jobs: one round trip
+        session, resources.redis(), "tax.receipts",
+        lambda _items, marking, pipe: _send(session, marking, pipe))
     add_row(session, TaxReceiptOutbox, lambda: row)
 
 
@@ -43,13 +45,12 @@ def request(session: Session, queue: str, func: str, *args: Any,
                      due_at=due_at, key=key, many=contract.MANY)
 
 
-def _send(session: Session) -> None:
+def _send(session: Session, marking: Session, pipe: Pipeline) -> None:
     """Hand over the messages the commit just wrote, as written (not read back)."""
     receipts = written_rows(session, TaxReceiptOutbox)
     if receipts:
-        with unit_of_work(resources.engine()) as uow:
-            outbox.hand_over_receipts(uow.session, resources.redis(), TaxReceiptOutbox, [], [],
-                                      written=receipts)
+        outbox.hand_over_receipts(marking, resources.redis(), TaxReceiptOutbox, [], [],
+                                  written=receipts, pipeline=pipe)
 
 
 def resend() -> int:
