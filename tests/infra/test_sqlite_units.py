@@ -62,21 +62,28 @@ class TestIds:
 
     def test_after_a_rollback_the_ids_follow_what_is_there(self, engine: Engine) -> None:
         create_tables(engine, OwnTable.metadata)
+
+        def add(session: Session, *names: str) -> None:  # two or more: ids given here
+            session.add_all([new_object(Draft, name=name) for name in names])
+
         with pytest.raises(RuntimeError), unit_of_work(engine) as uow:
-            uow.session.add(new_object(Draft, name="dropped"))
+            add(uow.session, "dropped 1", "dropped 2")
             uow.session.flush()
             raise RuntimeError("rolled back")
         with unit_of_work(engine) as uow:
             with uow.session.begin_nested():
-                uow.session.add(new_object(Draft, name="kept"))
+                add(uow.session, "kept 1", "kept 2")
             savepoint = uow.session.begin_nested()
-            uow.session.add(new_object(Draft, name="undone"))
+            add(uow.session, "undone 1", "undone 2")
             uow.session.flush()
             savepoint.rollback()
-            uow.session.add(new_object(Draft, name="after"))
+            add(uow.session, "lone")  # left to the database
+            uow.session.flush()
+            add(uow.session, "after 1", "after 2")
         with Session(engine) as session:
-            names = session.execute(select(Draft.name).order_by(Draft.id)).scalars().all()
-        assert names == ["kept", "after"]
+            rows = session.execute(select(Draft.id, Draft.name).order_by(Draft.id)).all()
+        assert [name for _, name in rows] == ["kept 1", "kept 2", "lone", "after 1", "after 2"]
+        assert len({ident for ident, _ in rows}) == 5
 
     def test_a_session_outside_a_unit_of_work_leaves_them_to_the_database(
             self, engine: Engine) -> None:
