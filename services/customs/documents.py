@@ -15,17 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, col, select
 
-from infra import ids
 from infra.caches import unit_cache
-from infra.db import add_row, new_object, on_transaction
-from services.customs import domain, errors, outbox
+from infra.db import add_row, new_object
+from services.customs import domain, errors, numbers, outbox
 from services.customs.config import Settings
 from services.customs.domain import DECLARED, DRAFT, REJECTED, Decision, Kind
-from services.customs.models import Document, ProcessedMessage, Sequence, TimelineEntry, live
+from services.customs.models import Document, ProcessedMessage, TimelineEntry, live
 
 CUSTOMS = "customs"
 # head field → Document column
@@ -88,11 +86,6 @@ def locking(session: Session) -> bool:
 _FINDLIVE = select(Document).where(
     Document.kind == bindparam("kind"), Document.party_code == bindparam("party"),
     Document.no == bindparam("no"), live())
-_BUMP = (update(Sequence).where(col(Sequence.name) == bindparam("series"))
-         .values(value=col(Sequence.value) + 1).returning(col(Sequence.value)))
-_VALUE = select(Sequence.value).where(col(Sequence.name) == bindparam("series"))
-_SET = (update(Sequence).where(col(Sequence.name) == bindparam("series"))
-        .values(value=bindparam("to")))
 
 
 LIVE = "customs.live"  # unit cache: (kind, party, no) → the live document, None: none
@@ -133,70 +126,17 @@ def made_here(session: Session, doc: Document) -> bool:
     return id(doc) in unit_cache(session, MADE)
 
 
-def next_number(session: Session, name: str) -> int:
-    """The next value of a number series (starting at 1).
-
-    A unit of work that holds SQLite (``infra.ids.held``: no one else writes meanwhile)
-    reads a series once and writes it back with its commit; elsewhere each number is an
-    UPDATE with RETURNING."""
-    if ids.held(session):
-        return _take(session, name)
-    # plain SQL on the session's connection: no autoflush, no ORM bookkeeping (the series
-    # is never an object in the session)
-    value = session.connection().execute(_BUMP, {"series": name}).scalar_one_or_none()
-    if value is not None:
-        return int(value)
-    try:
-        with session.begin_nested():
-            session.add(Sequence(name=name, value=1))
-        return 1
-    except IntegrityError:  # another worker created the series meanwhile
-        return int(session.connection().execute(_BUMP, {"series": name}).scalar_one())
-
-
-_TAKEN = "customs.series.taken"  # session.info: series → [last number taken, value stored]
-
-
-def _take(session: Session, name: str) -> int:
-    taken: dict[str, list[int | None]] | None = session.info.get(_TAKEN)
-    if taken is None:
-        taken = session.info[_TAKEN] = {}
-        on_transaction(session, _TAKEN, commit=_write_taken, rollback=_drop_taken)
-    entry = taken.get(name)
-    if entry is None:
-        stored = session.connection().execute(_VALUE, {"series": name}).scalar_one_or_none()
-        entry = taken[name] = [stored or 0, stored]
-    last = int(entry[0] or 0) + 1
-    entry[0] = last
-    return last
-
-
-def _write_taken(session: Session) -> None:
-    if session.in_nested_transaction():  # a savepoint: written with the real commit
-        return
-    connection = session.connection()
-    for name, (last, stored) in (session.info.pop(_TAKEN, None) or {}).items():
-        if stored is None:
-            connection.execute(insert(Sequence), {"name": name, "value": last})
-        elif last != stored:
-            connection.execute(_SET, {"series": name, "to": last})
-
-
-def _drop_taken(session: Session) -> None:
-    if not session.in_nested_transaction():  # a savepoint's rollback keeps what was taken
-        session.info.pop(_TAKEN, None)
-
-
 def new_pre_no(work: Work, kind: Kind) -> str:
     prefix = domain.PRE_NO_PREFIX[kind]
     day = domain.ceb_day(work.now)
-    return domain.pre_no(prefix, day, next_number(work.session, f"preNo:{prefix}:{day:%Y%m%d}"))
+    return domain.pre_no(prefix, day,
+                         numbers.next_number(work.session, f"preNo:{prefix}:{day:%Y%m%d}"))
 
 
 def new_invt_no(work: Work, customs_code: str) -> str:
     year = domain.ceb_day(work.now).year
     return domain.invt_no(customs_code, year,
-                          next_number(work.session, f"invtNo:{customs_code}:{year}"))
+                          numbers.next_number(work.session, f"invtNo:{customs_code}:{year}"))
 
 
 def note(work: Work, doc: Document, status: str, info: str, actor: str = CUSTOMS) -> datetime:

@@ -1,14 +1,15 @@
 """Customs' number series: preNo at 2, invtNo at 120, in turn across batches, each series
-read once and written once by a unit of work on SQLite (``documents.next_number``)."""
+read once and written once by a unit of work on SQLite (``numbers.next_number``)."""
 
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 
 from infra.db import unit_of_work
-from services.customs import documents
+from services.customs import numbers
 from services.customs.db import resources
 from tests.customs.builders import make_arrival, make_inventory, make_order, make_waybill
 from tests.customs.harness import Customs
@@ -44,15 +45,46 @@ class TestNumbers:
             writes = [s for s in seen if s.startswith(("update sequence", "insert into sequence"))]
             assert len(reads_of(seen, "sequence")) == len(writes) == 2  # preNo, invtNo
 
-    def test_numbers_a_rolled_back_unit_took_are_taken_again(self, customs: Customs) -> None:
+    def test_numbers_after_a_rollback(self, customs: Customs) -> None:
+        """SQLite: what a rolled-back unit took is taken again (a savepoint's rollback
+        keeps it). PostgreSQL: each number was committed when taken, so a rollback leaves
+        a gap, as a database sequence does."""
         engine = resources.engine()
+        again = engine.dialect.name == "sqlite"
         with pytest.raises(RuntimeError), unit_of_work(engine) as uow:
-            assert documents.next_number(uow.session, "test") == 1
+            assert numbers.next_number(uow.session, "test") == 1
             raise RuntimeError("rolled back")
+        first = 1 if again else 2
         with unit_of_work(engine) as uow:
-            assert [documents.next_number(uow.session, "test") for _ in (1, 2)] == [1, 2]
+            assert [numbers.next_number(uow.session, "test") for _ in (1, 2)] == [
+                first, first + 1]
             with uow.session.begin_nested():
-                assert documents.next_number(uow.session, "other") == 1
+                assert numbers.next_number(uow.session, "other") == 1
         with unit_of_work(engine) as uow:
-            assert documents.next_number(uow.session, "test") == 3
-            assert documents.next_number(uow.session, "other") == 2
+            assert numbers.next_number(uow.session, "test") == first + 2
+            assert numbers.next_number(uow.session, "other") == 2
+
+    def test_postgresql_a_unit_holding_a_series_holds_no_other_unit_up(
+            self, customs: Customs) -> None:
+        """While one unit of work that took a number is still open (waiting, say, for a
+        business key's lock), another unit takes the next number of the series at once:
+        the series' row is not held until the first unit commits (two customs workers
+        each holding a series and waiting for the other's key deadlocked)."""
+        engine = resources.engine()
+        if engine.dialect.name != "postgresql":
+            pytest.skip("SQLite runs one unit of work at a time")
+        taken: list[int] = []
+
+        def other_unit() -> None:
+            with unit_of_work(engine) as uow:
+                taken.append(numbers.next_number(uow.session, "test"))
+
+        with unit_of_work(engine) as uow:
+            assert numbers.next_number(uow.session, "test") == 1
+            other = threading.Thread(target=other_unit)
+            other.start()
+            other.join(timeout=5)
+            open_while_the_other_ran = other.is_alive()
+        other.join()
+        assert not open_while_the_other_ran and taken == [2]
+        assert engine.pool.checkedout() == 0  # the numbers' connections went back

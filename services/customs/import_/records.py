@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from infra.db import new_object
-from services.customs import documents, outbox
+from services.customs import documents, numbers, outbox
 from services.customs.documents import Work
 from services.customs.domain import Decision, ceb_day, decide_app_type, pre_no
 from services.customs.import_ import domain as imp
@@ -130,7 +130,7 @@ def held_by_list(work: Work, doc: Document) -> bool:
 def new_pre_no(work: Work, kind: str) -> str:
     prefix = imp.PRE_NO_PREFIX.get(kind, "B")
     day = ceb_day(work.now)
-    return pre_no(prefix, day, documents.next_number(work.session,
+    return pre_no(prefix, day, numbers.next_number(work.session,
                                                      f"preNo:{prefix}:{day:%Y%m%d}"))
 
 
@@ -140,7 +140,7 @@ def new_number(work: Work, kind: str, customs_code: str) -> str:
     make = imp.invt_no if kind == imp.LIST else imp.rkd_no
     letter = "I" if kind == imp.LIST else "R"
     return make(customs_code, year,
-                documents.next_number(work.session, f"invtNo:{letter}:{customs_code}:{year}"))
+                numbers.next_number(work.session, f"invtNo:{letter}:{customs_code}:{year}"))
 
 
 def _fill(work: Work, doc: Document, record: dict[str, Any]) -> None:
