@@ -15,7 +15,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,29 +211,76 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
         "PostgreSQL to run on, e.g. postgresql://postgres@127.0.0.1:5432/test: each part "
         "in a schema of its own, dropped afterwards (default: the embedded SQLite files)"))
     parser.add_argument("--redis-url", default="", help=(
-        "Redis to run on, e.g. redis://127.0.0.1:6379/9 (default: the embedded Redis)"))
+        "Redis to run on, e.g. redis://127.0.0.1:6379/9: an empty database, emptied "
+        "afterwards (default: the embedded Redis)"))
+
+
+@contextmanager
+def backend_of(parser: argparse.ArgumentParser, args: argparse.Namespace
+            ) -> Iterator[dict[str, str]]:
+    """``backend_env`` for the parsed ``--database-url`` and ``--redis-url``; a Redis
+    database in use is a usage error."""
+    with ExitStack() as stack:
+        try:
+            env = stack.enter_context(backend_env(args.database_url, args.redis_url))
+        except BackendInUse as exc:
+            parser.error(str(exc))
+        yield env
+
+
+class BackendInUse(Exception):
+    """The Redis database a run was given is not empty."""
 
 
 @contextmanager
 def backend_env(database_url: str, redis_url: str) -> Iterator[dict[str, str]]:
     """The topology's environment for these servers (empty: the embedded default). On
     PostgreSQL the run gets schemas of its own (``SW_SCHEMA_PREFIX``), dropped after it.
-    The servers' own CPU is not in the figures."""
+    The Redis database must be empty (``BackendInUse`` otherwise): the run's workers
+    would take another run's jobs still queued or waiting to be retried there, and mix
+    its documents into this run's. The run empties it afterwards. The servers' own CPU
+    is not in the figures."""
     env = {"REDIS_URL": redis_url} if redis_url else {}
-    if not database_url:
-        yield env
-        return
-    prefix = f"bench{uuid.uuid4().hex[:8]}_"
-    try:
-        yield {**env, "DATABASE_URL": database_url, "SW_SCHEMA_PREFIX": prefix}
-    finally:
-        url, _ = CommonSettings(DATABASE_URL=database_url).database_url_for("")
-        engine = create_engine(url)
+    with _redis_of_the_run(redis_url):
+        if not database_url:
+            yield env
+            return
+        prefix = f"bench{uuid.uuid4().hex[:8]}_"
         try:
-            with engine.begin() as conn:
-                for (schema,) in conn.execute(text(
-                        "SELECT schema_name FROM information_schema.schemata"
-                        " WHERE starts_with(schema_name, :prefix)"), {"prefix": prefix}):
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            yield {**env, "DATABASE_URL": database_url, "SW_SCHEMA_PREFIX": prefix}
         finally:
-            engine.dispose()
+            _drop_schemas(database_url, prefix)
+
+
+@contextmanager
+def _redis_of_the_run(redis_url: str) -> Iterator[None]:
+    if not redis_url:
+        yield
+        return
+    redis = connect_redis(redis_url)
+    try:
+        keys = int(redis.dbsize())
+        if keys:
+            raise BackendInUse(
+                f"--redis-url {redis_url}: the database holds {keys} keys; a run needs an "
+                "empty one (its workers would take jobs another run left there). Name "
+                "another database (e.g. /10) or empty this one (redis-cli -n N flushdb).")
+        try:
+            yield
+        finally:
+            redis.flushdb()
+    finally:
+        redis.close()
+
+
+def _drop_schemas(database_url: str, prefix: str) -> None:
+    url, _ = CommonSettings(DATABASE_URL=database_url).database_url_for("")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for (schema,) in conn.execute(text(
+                    "SELECT schema_name FROM information_schema.schemata"
+                    " WHERE starts_with(schema_name, :prefix)"), {"prefix": prefix}):
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        engine.dispose()

@@ -29,7 +29,7 @@ from bench.loadgen import (
     CpuSplit,
     Result,
     add_backend_options,
-    backend_env,
+    backend_of,
     jobs_done,
     post_all,
 )
@@ -137,7 +137,7 @@ def main() -> None:
     add_backend_options(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, \
-            backend_env(args.database_url, args.redis_url) as servers:
+            backend_of(parser, args) as servers:
         work = Path(tmp)
         submit, times, elapsed, cpu = run_flows(work, args.flows, args.per_arrival, args.workers,
                                            args.concurrency, args.gateway_processes, servers)

@@ -148,7 +148,7 @@ def main() -> None:
     loadgen.add_backend_options(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, \
-            loadgen.backend_env(args.database_url, args.redis_url) as servers:
+            loadgen.backend_of(parser, args) as servers:
         submit, times, elapsed, released, cpu = run(Path(tmp), args.imports, args.workers,
                                                args.concurrency, args.gateway_processes,
                                                servers)
