@@ -126,6 +126,19 @@ def prefetch_checks(session: Session, tokens: Iterable[str]
     return unit_lookup(session, _BY_TOKEN, tokens, load)
 
 
+def lock_ahead(session: Session, tokens: Iterable[str]) -> None:
+    """The locks of the lists these answers are about, all before the first is applied
+    (``documents.lock_keys``: in one order, so that two batches never wait for each
+    other's in opposite orders). On PostgreSQL; each answer still reads its check and
+    list again, read before the locks."""
+    if documents.locking(session):
+        docs = unit_cache(session, _ANSWERED)
+        checks = prefetch_checks(session, tokens).values()
+        documents.lock_keys(session, (key for check in checks if check is not None
+                                      and check.document_id in docs
+                                      for key in _locks(docs[check.document_id])))
+
+
 def _locks(doc: Document) -> list[str]:
     keys = [f"parcel:{doc.logistics_code}:{doc.logistics_no}"]
     if doc.bill_no:

@@ -67,14 +67,47 @@ def lock(work: Work, keys: Iterable[str]) -> bool:
     """Serialize work on the same business keys (PostgreSQL; SQLite serializes writes, and
     a transaction that read before another's commit cannot write after it). Whether it
     locked: what was read before may then be stale."""
-    if not locking(work.session):
+    return lock_keys(work.session, keys)
+
+
+_LOCKED = "customs.locks.held"  # unit cache: the lock numbers the transaction holds
+_AHEAD = "customs.locks.ahead"  # unit cache: True once ``lock_ahead`` locked the batch's keys
+# the keys' locks, one statement, in the order given (unnest keeps the array's order)
+_LOCK_ALL = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k")
+
+
+def lock_keys(session: Session, keys: Iterable[str]) -> bool:
+    """``lock`` for a session: the locks of ``keys`` it does not hold yet, in one statement
+    and in one order (by number) whoever takes them."""
+    if not locking(session):
         return False
-    for key in sorted(set(keys)):
-        number = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big",
-                                signed=True)
-        work.session.connection().execute(text("SELECT pg_advisory_xact_lock(:k)"),
-                                          {"k": number})
+    held = unit_cache(session, _LOCKED)  # emptied with the transaction, and by any rollback
+    wanted = sorted({lock_number(key) for key in keys} - held.keys())
+    if wanted:
+        session.connection().execute(_LOCK_ALL, {"keys": wanted})
+        held.update(dict.fromkeys(wanted, True))
     return True
+
+
+def lock_ahead(session: Session, keys: Iterable[str]) -> None:
+    """Lock every key a batch's messages will lock and look up, before the batch looks
+    anything up: its lookups may then be made ahead (``ahead``), and two batches never
+    wait for each other's keys in opposite orders."""
+    if lock_keys(session, keys):
+        unit_cache(session, _AHEAD)[True] = True
+
+
+def ahead(session: Session) -> bool:
+    """Whether a batch's lookups may be made ahead of its messages: on SQLite (its unit of
+    work holds the database), and on PostgreSQL once ``lock_ahead`` locked the batch's keys
+    (whoever changes what they name holds one of them)."""
+    return not locking(session) or bool(unit_cache(session, _AHEAD))
+
+
+def lock_number(key: str) -> int:
+    """The number of a key's advisory lock."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big",
+                          signed=True)
 
 
 def locking(session: Session) -> bool:
@@ -95,8 +128,9 @@ def find_live(session: Session, kind: str, party: str, no: str) -> Document | No
 
     A document this unit of work already found or created, or a key it (or
     ``prefetch.live``) looked up, is answered from the unit's cache: no query, so no
-    autoflush (``infra.db.unit_cache``). Where ``lock`` locks, a key without a document is
-    looked up again: it may have been looked up before its lock was taken."""
+    autoflush (``infra.db.unit_cache``). Where ``lock`` locks, a key this finds without a
+    document is looked up again (it may have been looked up before its lock was taken);
+    ``prefetch.documents`` looks up there only under the batch's locks."""
     cache = unit_cache(session, LIVE)
     key = (kind, party, no)
     if key in cache:

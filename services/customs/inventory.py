@@ -14,16 +14,23 @@ from services.customs.domain import APPROVED, STORED
 from services.customs.models import Document
 
 
+def locks(record: dict[str, Any]) -> list[str]:
+    """What a list shares with its order, payment receipt and waybill, and with the
+    arrival of its parcel (besides its own key)."""
+    head = record["InventoryHead"]
+    keys = [f"order:{head['ebpCode']}:{head['orderNo']}",
+            f"receipt:{head['ebcCode']}:{head['orderNo']}",
+            f"waybill:{head['logisticsCode']}:{head['logisticsNo']}",
+            f"parcel:{head['logisticsCode']}:{head['logisticsNo']}"]
+    if head.get("billNo"):
+        keys.append(f"bill:{head['billNo']}")
+    return keys
+
+
 def declare_inventory(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB603 record: 2 (preNo), checks, 120 (invtNo), then the match."""
     head = record["InventoryHead"]
-    locks = [f"order:{head['ebpCode']}:{head['orderNo']}",
-             f"receipt:{head['ebcCode']}:{head['orderNo']}",
-             f"waybill:{head['logisticsCode']}:{head['logisticsNo']}",
-             f"parcel:{head['logisticsCode']}:{head['logisticsNo']}"]
-    if head.get("billNo"):
-        locks.append(f"bill:{head['billNo']}")
-    doc = documents.declare(work, kind="inventory", record=record, locks=locks)
+    doc = documents.declare(work, kind="inventory", record=record, locks=locks(record))
     if doc is None:
         return
     tolerance = work.settings.amount_tolerance_ratio

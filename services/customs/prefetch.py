@@ -2,8 +2,8 @@
 business key and the lists waiting for documents, one query each, into the unit of work's
 caches that ``documents.find_live`` and ``Waiting.lists`` read.
 
-Not where ``documents.lock`` locks (PostgreSQL): there a document is looked up after its
-key's lock is taken, never before.
+On PostgreSQL only once the batch holds the locks of every key it looks up
+(``documents.lock_ahead``): a document is never looked up before its key's lock is taken.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from infra.caches import unit_cache, unit_lookup
-from services.customs.documents import LIVE, locking
+from services.customs.documents import LIVE, ahead
 from services.customs.domain import STORED
 from services.customs.models import Document, live
 
@@ -62,11 +62,11 @@ def waiting_lists(session: Session, asks: dict[Waiting, set[tuple[str, str]]]) -
     """Look the lists of every ``Waiting`` and (party, no) in ``asks`` up in one query, for
     the ``Waiting.lists`` of a batch; they join the unit's documents (``find_live``).
 
-    Not where ``documents.lock`` locks (PostgreSQL)."""
+    On PostgreSQL only under the batch's locks (``documents.ahead``)."""
     asked = unit_cache(session, _ASKED)
     todo = {w: [k for k in keys if (w, *k) not in asked] for w, keys in asks.items()}
     waits = tuple(sorted((w for w, keys in todo.items() if keys), key=astuple))
-    if not waits or locking(session):
+    if not waits or not ahead(session):
         return
     cache = unit_cache(session, LIVE)
     params = {f"keys{i}": sorted(todo[w]) for i, w in enumerate(waits)}
@@ -103,7 +103,7 @@ _DOCUMENTS = select(Document).where(
 def documents(session: Session, keys: set[tuple[str, str, str]]) -> None:
     """Look the live documents of ``keys`` (kind, party, no) up in one query, for the
     ``find_live`` calls of a batch; a key without one is remembered as none."""
-    if keys and not locking(session):
+    if keys and ahead(session):
         unit_lookup(session, LIVE, keys, lambda missing: (
             ((d.kind, d.party_code, d.no), d)
             for d in session.exec(_DOCUMENTS, params={"keys": sorted(missing)})))

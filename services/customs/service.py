@@ -18,6 +18,7 @@ from infra.clock import SimClock
 from infra.db import UnitOfWork, delete_all_rows, new_object
 from infra.errors import NotFound
 from services.customs import (
+    documents,
     domain,
     inventory,
     orders,
@@ -107,20 +108,36 @@ _COMPLETES: dict[str, tuple[Waiting, str, str]] = {
 }
 
 
+# Besides its documents' keys, the keys a record of these kinds locks (its handler's
+# ``documents.lock``), by the record.
+_LOCKS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "inventory": inventory.locks, "arrival": transport.arrival_locks,
+    imp.ORDER: lambda record: [import_lists.order_lock(record["OrderHead"])],
+    imp.PAYMENT: lambda record: [import_lists.order_lock(record["PaymentHead"])],
+    imp.WAYBILL: lambda record: [import_lists.parcel_lock(record["LogisticsHead"])],
+    imp.LIST: lambda record: import_lists.match_locks(record["InventoryHead"]),
+}
+
+
 @dataclass
 class Lookups:
     """What the messages of a batch will look up: documents by key (kind, party, no), the
     lists waiting for them and the payments of import lists (``prefetch.documents``,
-    ``prefetch.waiting_lists``, ``import_.lists.prefetch_payments``)."""
+    ``prefetch.waiting_lists``, ``import_.lists.prefetch_payments``); and the keys they
+    lock, which guard all of it (each document's own key, and ``_LOCKS``)."""
 
     live: set[tuple[str, str, str]] = field(default_factory=set)
     waiting: dict[Waiting, set[tuple[str, str]]] = field(default_factory=dict)
     payments: set[tuple[str, str]] = field(default_factory=set)  # import lists' orders
+    locks: set[str] = field(default_factory=set)
 
     def prefetch(self, session: Session) -> None:
-        """Once per unit of work (again after a rollback emptied its caches)."""
+        """Once per unit of work (again after a rollback emptied its caches): on
+        PostgreSQL the batch's locks first (``documents.lock_ahead``), then the lookups."""
         done = unit_cache(session, _PREFETCHED)
         if id(self) not in done:
+            documents.lock_ahead(session, self.locks | {
+                f"{kind}:{party}:{no}" for kind, party, no in self.live})
             prefetch.documents(session, self.live)
             prefetch.waiting_lists(session, self.waiting)
             import_lists.prefetch_payments(session, self.payments)
@@ -144,6 +161,7 @@ def lookups(items: list[dict[str, Any]]) -> Lookups:
                 for record in records:
                     head = record[node] if node else record
                     found.live.add((kind, *key_of(kind, head)))
+                    found.locks.update(_LOCKS[kind](record) if kind in _LOCKS else ())
                     found.live.update((other, str(head[party]), str(head[no]))
                                       for other, party, no in _REFERS.get(kind, ()))
                     if kind == imp.LIST:  # its payment: by its order (``accepted_payment``)

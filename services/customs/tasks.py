@@ -85,6 +85,7 @@ def apply_inspections(results: list[dict[str, Any]]) -> list[str]:
 
     def handle(uow: UnitOfWork, result: dict[str, Any]) -> str:
         answers.prefetch_checks(uow.session, tokens)  # the batch's checks: one query
+        answers.lock_ahead(uow.session, tokens)
         return answers.apply(uow=uow, redis=redis, settings=settings, result=result,
                              now=now, new=answers.answer_guid(result) not in done)
 

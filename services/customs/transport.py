@@ -22,14 +22,19 @@ from services.customs.domain import APPROVED, CLOSED, RELEASED
 from services.customs.models import ArrivalParcel, Document, live
 
 
-def declare_arrival(*, work: Work, record: dict[str, Any]) -> None:
-    """One CEB507 record: 2 (preNo), 399, then 800 for every approved list it covers."""
+def arrival_locks(record: dict[str, Any]) -> list[str]:
+    """What an arrival shares with the lists of its parcels (besides its own key)."""
     head = record["ArrivalHead"]
     lines = record.get("ArrivalList") or []
-    locks = [f"parcel:{head['logisticsCode']}:{line['logisticsNo']}" for line in lines]
+    keys = [f"parcel:{head['logisticsCode']}:{line['logisticsNo']}" for line in lines]
     if not lines and head.get("billNo"):
-        locks.append(f"bill:{head['billNo']}")
-    doc = documents.declare(work, kind="arrival", record=record, locks=locks)
+        keys.append(f"bill:{head['billNo']}")
+    return keys
+
+
+def declare_arrival(*, work: Work, record: dict[str, Any]) -> None:
+    """One CEB507 record: 2 (preNo), 399, then 800 for every approved list it covers."""
+    doc = documents.declare(work, kind="arrival", record=record, locks=arrival_locks(record))
     if doc is None:
         return
     parcels = facts.parcels(doc)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 import orjson
 import pytest
 from rq.registry import FailedJobRegistry
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 import infra.db
 from contracts.inspection import APPLY_MANY, ASSESS_MANY
 from infra.db import BatchFailed, unit_of_work
 from infra.queue import enqueue, queue, run_worker, stash
-from services.customs import service, tasks
+from services.customs import documents, service, tasks
 from services.customs.db import resources
 from services.customs.models import InspectionCheck, ProcessedMessage, ReceiptOutbox
 from tests.customs.builders import (
@@ -107,14 +109,12 @@ class TestProcessMessages:
             customs.send(order, waybill, lst)
         assert customs.statuses(lst) == ["2", "120", "399"]
         lookups = [s for s in seen if s.startswith("select") and "document.party_code =" in s]
-        if _locking():
-            # the order, the waybill and the list looked up (each after its lock) before
-            # each is declared, and the payment receipt the list's match asks for; the
-            # order and waybill it matches come from the batch's own documents
-            assert len(lookups) == 4
-        else:  # all of them with the batch, in one query
-            assert lookups == []
-            assert len(_batch_lookups(seen)) == 1
+        assert lookups == []  # all of them with the batch, in one query
+        assert len(_batch_lookups(seen)) == 1
+        if _locking():  # after the batch's locks, all taken in one statement
+            batch = seen[:next(n for n, s in enumerate(seen) if "into processed_message" in s)]
+            locks = [n for n, s in enumerate(batch) if "pg_advisory_xact_lock" in s]
+            assert len(locks) == 1 and locks[0] < batch.index(_batch_lookups(seen)[0])
 
     def test_a_batch_looks_its_documents_and_waiting_lists_up_once(
             self, customs: Customs) -> None:
@@ -126,12 +126,9 @@ class TestProcessMessages:
             customs.send(*later)
         assert [customs.statuses(m)[-1] for m in early] == ["399"] * 3
         waiting = [s for s in reads_of(seen, "document ") if "document.status =" in s]
-        if _locking():  # looked up after the locks: one query per document
-            assert len(waiting) == 9
-        else:
-            assert len(waiting) == 1  # the three lists, for the nine documents
-            assert len(_batch_lookups(seen)) == 1
-            assert [s for s in seen if "document.party_code =" in s] == []
+        assert len(waiting) == 1  # the three lists, for the nine documents
+        assert len(_batch_lookups(seen)) == 1
+        assert [s for s in seen if "document.party_code =" in s] == []
 
     def test_lists_the_batch_made_are_matched_by_documents_later_in_it(
             self, customs: Customs) -> None:
@@ -281,8 +278,8 @@ class TestApplyInspection:
 
 
 def _locking() -> bool:
-    """Whether customs takes locks on its database (PostgreSQL): it then looks documents
-    up one by one after each lock, not with the batch."""
+    """Whether customs takes locks on its database (PostgreSQL): a batch then takes the
+    locks of its keys before it looks anything up."""
     return resources.engine().dialect.name == "postgresql"
 
 
@@ -316,3 +313,45 @@ class TestTwoWorkers:
         assert not other[0].is_alive()
         customs.inspection.answer_all()
         assert customs.statuses(lst) == ["2", "120", "399"]  # matched: released on arrival
+
+    def test_two_batches_of_the_same_keys_in_opposite_orders_wait_in_turn(
+            self, customs: Customs, monkeypatch: pytest.MonkeyPatch,
+            caplog: pytest.LogCaptureFixture) -> None:
+        """A batch takes the locks of all its messages' keys before its first message, in
+        one order: two batches naming the same orders in opposite orders never hold one
+        each while waiting for the other's (PostgreSQL found that deadlock and failed a
+        batch, which was then run again message by message)."""
+        if not _locking():
+            pytest.skip("SQLite runs one unit of work at a time")
+        orders, lists = [make_order(1), make_order(2)], [make_inventory(2), make_inventory(1)]
+        head = orders[0]["Order"][0]["OrderHead"]
+        first_order = documents.lock_number(f"order:{head['ebpCode']}:{head['orderNo']}")
+        other = threading.Thread(target=tasks.process_messages,
+                                 args=([dispatched(lst) for lst in lists],))
+        waits = threading.Event()  # the other batch asks for the first order's lock
+
+        def asked(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+            if threading.current_thread() is other and "pg_advisory_xact_lock" in statement \
+                    and first_order in (params.get("k"), *params.get("keys", ())):
+                waits.set()
+
+        declare_order = service.HANDLERS["order"]
+
+        def then_the_other_batch(**kwargs: Any) -> None:
+            declare_order(**kwargs)
+            if not other.is_alive() and not waits.is_set():  # after the first order
+                other.start()  # its lists name the second order, then the first
+                assert waits.wait(timeout=10)
+
+        monkeypatch.setitem(service.HANDLERS, "order", then_the_other_batch)
+        event.listen(resources.engine(), "before_cursor_execute", asked)
+        try:
+            with caplog.at_level(logging.WARNING):
+                tasks.process_messages([dispatched(order) for order in orders])
+                other.join(timeout=60)
+        finally:
+            event.remove(resources.engine(), "before_cursor_execute", asked)
+        assert not other.is_alive()
+        assert not [r for r in caplog.records if "failed as a whole" in r.getMessage()]
+        assert [customs.statuses(order) for order in orders] == [["2", "120"]] * 2
+        assert [customs.statuses(lst) for lst in lists] == [["2", "120"]] * 2

@@ -21,7 +21,7 @@ from contracts import tax as tax_contract
 from infra.caches import unit_cache, unit_lookup
 from infra.db import id_of
 from services.customs import risk
-from services.customs.documents import Work, find_live, locking, made_here
+from services.customs.documents import Work, ahead, find_live, locking, made_here
 from services.customs.domain import ceb_day, fmt
 from services.customs.import_ import (
     book,
@@ -48,8 +48,17 @@ def limits(work: Work) -> imp.Limits:
 
 def match_locks(head: dict[str, Any]) -> list[str]:
     """What a list shares with its order and payment, and with its waybill."""
-    return [f"imp_order:{head['ebpCode']}:{head['orderNo']}",
-            f"imp_parcel:{head['logisticsCode']}:{head['logisticsNo']}"]
+    return [order_lock(head), parcel_lock(head)]
+
+
+def order_lock(head: dict[str, Any]) -> str:
+    """What a list shares with its order and payment (by ebpCode and orderNo)."""
+    return f"imp_order:{head['ebpCode']}:{head['orderNo']}"
+
+
+def parcel_lock(head: dict[str, Any]) -> str:
+    """What a list shares with its waybill (by logisticsCode and logisticsNo)."""
+    return f"imp_parcel:{head['logisticsCode']}:{head['logisticsNo']}"
 
 
 def declare_list(*, work: Work, record: dict[str, Any]) -> None:
@@ -155,9 +164,9 @@ _PAYMENTS = "customs.import.payments"  # unit cache: (ebpCode, orderNo) → acce
 
 def prefetch_payments(session: Session, orders: set[tuple[str, str]]) -> None:
     """The accepted payments of these orders (ebpCode, orderNo), looked up in one query
-    for the lists of a batch (``accepted_payment``); not where ``documents.lock`` locks
-    (each list is then matched after its lock)."""
-    if not orders or locking(session):
+    for the lists of a batch (``accepted_payment``); on PostgreSQL only under the batch's
+    locks (``documents.ahead``)."""
+    if not orders or not ahead(session):
         return
 
     def load(missing: set[tuple[str, str]]) -> dict[tuple[str, str], Document]:

@@ -21,7 +21,7 @@ def declare_order(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB311 record: 2, then 120 (or 100 with the reasons), then waiting lists."""
     head = record["OrderHead"]
     doc = records.declare(work, kind=imp.ORDER, record=record,
-                          locks=[f"imp_order:{head['ebpCode']}:{head['orderNo']}"])
+                          locks=[lists.order_lock(head)])
     if doc is None:
         return
     problems = imp.order_problems(facts.order(record), work.settings.amount_tolerance_ratio)
@@ -36,7 +36,7 @@ def declare_payment(*, work: Work, record: dict[str, Any]) -> None:
     head = record["PaymentHead"]
     lists.payment_declared(work.session, head["ebpCode"], head["orderNo"], None)
     doc = records.declare(work, kind=imp.PAYMENT, record=record,
-                          locks=[f"imp_order:{head['ebpCode']}:{head['orderNo']}"])
+                          locks=[lists.order_lock(head)])
     if doc is not None:
         _accept(work, doc)
         lists.payment_declared(work.session, head["ebpCode"], head["orderNo"], doc)
@@ -46,7 +46,7 @@ def declare_waybill(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB511 record: 2, then 120 (or 100: more than one parcel), then waiting lists."""
     head = record["LogisticsHead"]
     doc = records.declare(work, kind=imp.WAYBILL, record=record,
-                          locks=[f"imp_parcel:{head['logisticsCode']}:{head['logisticsNo']}"])
+                          locks=[lists.parcel_lock(head)])
     if doc is None:
         return
     if int(head["packNo"]) != 1:
@@ -69,7 +69,7 @@ def declare_signed(*, work: Work, record: dict[str, Any]) -> None:
         records.refuse(work, imp.SIGNED, record, refusal.info(key), refusal.code)
         return
     doc = records.declare(work, kind=imp.SIGNED, record=record,
-                          locks=[f"imp_parcel:{record['logisticsCode']}:{record['logisticsNo']}"])
+                          locks=[lists.parcel_lock(record)])
     if doc is None:
         return
     records.move(work, doc, imp.ACCEPTED, "海关入库 signed for")
