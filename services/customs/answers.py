@@ -87,7 +87,8 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
         outcome="processing", processed_at=now)
     work = Work(session=session, settings=settings, processed=processed, now=now)
     receipts = pending_count(session, ReceiptOutbox)  # more after it: it wrote receipts
-    if documents.lock(work, _locks(doc)):  # serialized with the arrival of its parcel:
+    if documents.lock(work, _locks(doc)):  # serialized with the arrival of its parcel
+        # (unless ``lock_ahead`` locked it):
         session.flush()  # (what this unit of work changed stays: a batch holds more)
         session.refresh(check)  # read again what was committed before the lock
         session.refresh(doc)
@@ -105,6 +106,7 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
 
 _BY_TOKEN = "customs.checks.by_token"  # unit cache: token → its check (None: unknown)
 _ANSWERED = "customs.checks.documents"  # unit cache: document id → the document
+_AHEAD = "customs.checks.locked"  # unit cache: True once ``lock_ahead`` ran
 
 
 def prefetch_checks(session: Session, tokens: Iterable[str]
@@ -127,16 +129,26 @@ def prefetch_checks(session: Session, tokens: Iterable[str]
 
 
 def lock_ahead(session: Session, tokens: Iterable[str]) -> None:
-    """The locks of the lists these answers are about, all before the first is applied
-    (``documents.lock_keys``: in one order, so that two batches never wait for each
-    other's in opposite orders). On PostgreSQL; each answer still reads its check and
-    list again, read before the locks."""
-    if documents.locking(session):
-        docs = unit_cache(session, _ANSWERED)
-        checks = prefetch_checks(session, tokens).values()
-        documents.lock_keys(session, (key for check in checks if check is not None
-                                      and check.document_id in docs
-                                      for key in _locks(docs[check.document_id])))
+    """On PostgreSQL, the locks of the lists these answers are about, all before the
+    first is applied (``documents.lock_ahead``: in one order, so that two batches never
+    wait for each other's in opposite orders); then their checks and lists, read before
+    the locks, are read again together, and the arrivals of their parcels looked up in
+    one query (``transport.prefetch_arrived``)."""
+    if not documents.locking(session) or unit_cache(session, _AHEAD):
+        return  # (once per unit of work: again after a rollback emptied its caches)
+    unit_cache(session, _AHEAD)[True] = True
+    docs = unit_cache(session, _ANSWERED)
+    checks = [check for check in prefetch_checks(session, tokens).values()
+              if check is not None and check.document_id in docs]
+    documents.lock_ahead(session, (key for check in checks
+                                   for key in _locks(docs[check.document_id])))
+    if checks:
+        session.exec(select(InspectionCheck).where(col(InspectionCheck.id).in_(
+            [check.id for check in checks])).execution_options(populate_existing=True)).all()
+        session.exec(select(Document).where(col(Document.id).in_(
+            {check.document_id for check in checks})).execution_options(
+                populate_existing=True)).all()
+        transport.prefetch_arrived(session, [docs[check.document_id] for check in checks])
 
 
 def _locks(doc: Document) -> list[str]:

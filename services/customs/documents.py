@@ -66,7 +66,7 @@ def head_of(kind: Kind, record: dict[str, Any]) -> dict[str, Any]:
 def lock(work: Work, keys: Iterable[str]) -> bool:
     """Serialize work on the same business keys (PostgreSQL; SQLite serializes writes, and
     a transaction that read before another's commit cannot write after it). Whether it
-    locked: what was read before may then be stale."""
+    took a lock the transaction did not hold: what was read before may then be stale."""
     return lock_keys(work.session, keys)
 
 
@@ -78,7 +78,7 @@ _LOCK_ALL = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigi
 
 def lock_keys(session: Session, keys: Iterable[str]) -> bool:
     """``lock`` for a session: the locks of ``keys`` it does not hold yet, in one statement
-    and in one order (by number) whoever takes them."""
+    and in one order (by number) whoever takes them; whether there were any."""
     if not locking(session):
         return False
     held = unit_cache(session, _LOCKED)  # emptied with the transaction, and by any rollback
@@ -86,14 +86,15 @@ def lock_keys(session: Session, keys: Iterable[str]) -> bool:
     if wanted:
         session.connection().execute(_LOCK_ALL, {"keys": wanted})
         held.update(dict.fromkeys(wanted, True))
-    return True
+    return bool(wanted)
 
 
 def lock_ahead(session: Session, keys: Iterable[str]) -> None:
     """Lock every key a batch's messages will lock and look up, before the batch looks
     anything up: its lookups may then be made ahead (``ahead``), and two batches never
     wait for each other's keys in opposite orders."""
-    if lock_keys(session, keys):
+    if locking(session):
+        lock_keys(session, keys)
         unit_cache(session, _AHEAD)[True] = True
 
 

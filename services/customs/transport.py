@@ -94,9 +94,9 @@ _ARRIVED_OF = "customs.transport.arrived"  # unit cache: a list's parcel → [(p
 def prefetch_arrived(session: Session, lists: Iterable[Document]) -> None:
     """The approved arrivals of these export lists' parcels (by waybill or bill of lading),
     looked up in one query for ``release_if_arrived`` (what a batch of inspection's
-    answers may release). Not where ``documents.lock`` locks: each list is then looked at
-    after its lock."""
-    if documents.locking(session):
+    answers may release). On PostgreSQL only under the answers' locks
+    (``answers.lock_ahead``)."""
+    if not documents.ahead(session):
         return
     keys = {_parcel_key(d) for d in lists
             if d.kind == "inventory" and d.logistics_code and d.logistics_no}
