@@ -9,7 +9,7 @@ then 700 退运 / 599 / 501-503 on a refusal; on clearance the flow's "on cleare
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -151,11 +151,17 @@ def lock_ahead(session: Session, tokens: Iterable[str]) -> None:
         transport.prefetch_arrived(session, [docs[check.document_id] for check in checks])
 
 
+# Besides its parcel's, the keys work on a list of a kind locks (``import_.plug`` adds the
+# import list's: what its tax answers lock).
+LIST_LOCKS: dict[str, Callable[[Document], list[str]]] = {}
+
+
 def _locks(doc: Document) -> list[str]:
     keys = [f"parcel:{doc.logistics_code}:{doc.logistics_no}"]
     if doc.bill_no:
         keys.append(f"bill:{doc.bill_no}")
-    return keys
+    extra = LIST_LOCKS.get(doc.kind)
+    return keys + extra(doc) if extra else keys
 
 
 def _apply(work: Work, check: InspectionCheck, doc: Document, res: InspectionResult) -> str:

@@ -21,7 +21,7 @@ from contracts import tax as tax_contract
 from infra.caches import unit_cache, unit_lookup
 from infra.db import id_of
 from services.customs import risk
-from services.customs.documents import Work, ahead, find_live, locking, made_here
+from services.customs.documents import Work, ahead, find_live, made_here
 from services.customs.domain import ceb_day, fmt
 from services.customs.import_ import (
     book,
@@ -54,6 +54,11 @@ def match_locks(head: dict[str, Any]) -> list[str]:
 def order_lock(head: dict[str, Any]) -> str:
     """What a list shares with its order and payment (by ebpCode and orderNo)."""
     return f"imp_order:{head['ebpCode']}:{head['orderNo']}"
+
+
+def invt_lock(invt_no: str) -> str:
+    """What tax's answer about a list and inspection's share (either may release it)."""
+    return f"imp_invt:{invt_no}"
 
 
 def parcel_lock(head: dict[str, Any]) -> str:
@@ -189,8 +194,8 @@ def payment_declared(session: Session, ebp_code: str, order_no: str,
     known = unit_cache(session, _PAYMENTS)
     known.pop((ebp_code, order_no), None)
     if (doc is not None and doc.status == imp.ACCEPTED and not doc.deleted
-            and made_here(session, doc) and not locking(session)):
-        known[(ebp_code, order_no)] = doc
+            and made_here(session, doc) and ahead(session)):  # (on PostgreSQL: under the
+        known[(ebp_code, order_no)] = doc  # batch's locks, the payment's order among them)
 
 
 def match_waiting(*, work: Work, by: Document) -> int:

@@ -5,7 +5,8 @@ Inspection's answers (``services.customs.answers.apply``) move a list with the e
 and head node from ``services.customs.domain`` and the receipt builder from
 ``services.customs.receipts``. ``register`` adds the import list there, with its own state
 machine and CEB622 receipt, and registers the "on cleared" callback (release once the tax
-bill is issued too). Called once, when the import package is imported.
+bill is issued too) and the key an answer about the list locks, as tax's answer does.
+Called once, when the import package is imported.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.ceb.base import ReceiptMessage
-from services.customs import domain, receipts, risk
+from services.customs import answers, domain, receipts, risk
 from services.customs.documents import Work
 from services.customs.import_ import domain as imp
 from services.customs.import_ import lists
@@ -35,3 +36,5 @@ def register() -> None:
     domain.HEAD_NODE[imp.LIST] = imp.HEAD_NODE[imp.LIST]  # type: ignore[index]
     receipts.BUILDERS[imp.LIST] = _list_receipt
     risk.on_cleared(f"{imp.LIST}:I", _on_cleared)
+    # inspection's answer and tax's, each of which may release the list, in turn
+    answers.LIST_LOCKS[imp.LIST] = lambda doc: [lists.invt_lock(doc.invt_no or "")]

@@ -20,7 +20,7 @@ from contracts.ceb import CebMessage
 from contracts.tax import TaxAnswer
 from infra.caches import unit_lookup
 from infra.db import UnitOfWork, new_object
-from services.customs import outbox, risk
+from services.customs import documents, outbox, risk
 from services.customs.config import Settings
 from services.customs.documents import Work
 from services.customs.domain import REFUSED_BY_INSPECTION, ceb_day, fmt, status_name
@@ -128,6 +128,7 @@ def tax_assessed(*, uow: UnitOfWork, redis: Redis, settings: Settings, now: date
 
     ``new``: the caller looked (``answered``) and found it not applied yet."""
     result = TaxAnswer.model_validate(answer)
+    documents.lock_keys(uow.session, [lists.invt_lock(result.invtNo)])  # before the list
     work = _job_work(uow, settings=settings, now=now, guid=result.answerId, sender=TAX,
                      message_type="TaxAnswer", new=new)
     if work is None:

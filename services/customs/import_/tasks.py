@@ -13,16 +13,14 @@ from sqlmodel import Session
 
 from infra.clock import SimClock
 from infra.db import UnitOfWork, raise_if_failed, run_batch, unit_of_work
+from services.customs import documents
 from services.customs.db import resources
-from services.customs.import_ import jobs, service
+from services.customs.import_ import jobs, lists, service
 
 
 def tax_assessed(answer: dict[str, Any]) -> str:
     """Tax issued (or held) a list's bill: record it, release the list if ready."""
-    redis = resources.redis()
-    with unit_of_work(resources.engine()) as uow:
-        return service.tax_assessed(uow=uow, redis=redis, settings=resources.config(),
-                                    now=SimClock(redis).now(), answer=answer)
+    return tax_assessed_many([answer])[0]
 
 
 def tax_assessed_many(answers: list[dict[str, Any]]) -> list[str]:
@@ -35,6 +33,8 @@ def tax_assessed_many(answers: list[dict[str, Any]]) -> list[str]:
     invt_nos = [a["invtNo"] for a in answers if isinstance(a.get("invtNo"), str)]
 
     def handle(uow: UnitOfWork, answer: dict[str, Any]) -> str:
+        # on PostgreSQL the lists' locks first, all together: what is read after them stays
+        documents.lock_keys(uow.session, [lists.invt_lock(n) for n in invt_nos])
         service.prefetch_lists(uow.session, invt_nos)  # the batch's lists: one query
         return service.tax_assessed(uow=uow, redis=redis, settings=settings, now=now,
                                     answer=answer, new=answer.get("answerId") not in done)
