@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -41,10 +41,21 @@ def ingest(*, session: Session, processed_message_ids: list[str],
     if not rows:
         return []
     table = Receipt.__table__  # type: ignore[attr-defined]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
+    if on_postgresql:  # one writer at a time, to the commit (see ``_IN_TURN``)
+        session.connection().execute(_IN_TURN)
+    dialect = postgresql if on_postgresql else sqlite
     session.connection().execute(dialect.insert(table).on_conflict_do_nothing(), rows)
     called = [r["receipt_id"] for r in receipts if owners.get(r["recipient"], (0, False))[1]]
     return _webhook_deliveries(session, called) if called else []
+
+
+# A reader's cursor is the last receipt id it saw. On PostgreSQL ids come from a sequence
+# when a row is written, not when it commits: two workers ingesting at once could commit
+# out of order, and a reader that saw the later id would pass the earlier receipt for
+# good. Receipts are therefore written one unit of work at a time, the lock held to its
+# commit: ids commit in their order. (SQLite writes one transaction at a time anyway.)
+_IN_TURN = text("SELECT pg_advisory_xact_lock(hashtext('gateway.receipts'))")
 
 
 def _webhook_deliveries(session: Session, receipt_ids: list[str]) -> list[int]:

@@ -15,12 +15,14 @@ from lxml import etree
 from sqlmodel import Session, select
 
 from contracts import examples as builders
+from gateway import receipts as receipt_service
 from gateway import tasks
 from gateway.db import resources
 from gateway.models import Message, WebhookDelivery
 from gateway.webhooks import verify
 from infra import scheduler
 from infra.clock import SimClock
+from infra.db import unit_of_work
 from tests.conftest import reference_or_skip
 from tests.gateway.conftest import Gateway
 
@@ -57,6 +59,36 @@ class TestPull:
         second = pull(gateway, key, first["next"]).json()
         assert [r["returnStatus"] for r in second["receipts"]] == ["399"]
         assert pull(gateway, key, second["next"]).json()["receipts"] == []
+
+    def test_a_cursor_never_passes_a_receipt_still_being_written(
+            self, gateway: Gateway) -> None:
+        """Two workers ingest at once; the first has written its receipt, not committed it,
+        when the second commits its own and the enterprise pulls: the first is still
+        pulled after that cursor (its id is below the second's)."""
+        key = gateway.register(builders.EBP)
+        first, second = receipt_item(builders.EBP, "2"), receipt_item(builders.EBP, "120")
+        written, pulled = threading.Event(), threading.Event()
+
+        def first_worker() -> None:
+            with unit_of_work(resources.engine()) as uow:
+                receipt_service.ingest(session=uow.session, processed_message_ids=[],
+                                       receipts=[first])
+                written.set()
+                assert pulled.wait(timeout=10)  # commits after the pull
+
+        worker = threading.Thread(target=first_worker)
+        worker.start()
+        assert written.wait(timeout=10)
+        second_worker = threading.Thread(target=tasks.ingest, args=([], [second]))
+        second_worker.start()
+        second_worker.join(timeout=1.0)  # done at once unless it waits for the first
+        early = pull(gateway, key).json()
+        pulled.set()
+        worker.join(timeout=10)
+        second_worker.join(timeout=10)
+        later = pull(gateway, key, early["next"]).json()
+        seen = [r["returnStatus"] for r in early["receipts"] + later["receipts"]]
+        assert sorted(seen) == ["120", "2"]
 
     def test_the_same_receipt_ingested_twice_is_kept_once(self, gateway: Gateway) -> None:
         key = gateway.register(builders.EBP)
