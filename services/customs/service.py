@@ -116,6 +116,8 @@ _LOCKS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     imp.PAYMENT: lambda record: [import_lists.order_lock(record["PaymentHead"])],
     imp.WAYBILL: lambda record: [import_lists.parcel_lock(record["LogisticsHead"])],
     imp.LIST: lambda record: import_lists.match_locks(record["InventoryHead"]),
+    imp.CANCEL: lambda record: [import_lists.invt_lock(record["invtNo"])],
+    imp.RETURN: lambda record: [import_lists.invt_lock(record["InvtRefundHead"]["invtNo"])],
 }
 
 

@@ -57,6 +57,8 @@ def _keys(lst: Document | None) -> ListKeys:
 
 def declare_cancel(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB623 record: refused (−623003/−623005/−623009) or 2 → 120 → 399, list withdrawn."""
+    # before the list is read: tax's or inspection's answer may be releasing it meanwhile
+    documents.lock(work, [lists.invt_lock(record["invtNo"])])
     key = f"{record['agentCode']}+{record['invtNo']}"
     asked = documents.find_live(work.session, CANCEL, record["agentCode"],
                                 record["invtNo"]) is not None
@@ -92,6 +94,7 @@ def declare_cancel(*, work: Work, record: dict[str, Any]) -> None:
 def declare_return(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB625 record: refused, or 2 → 120 (waiting for the goods) or 100 (too late)."""
     head = record["InvtRefundHead"]
+    documents.lock(work, [lists.invt_lock(head["invtNo"])])  # before the list, as a cancel
     lst = _list_for(work, head)
     key = f"{head['agentCode']}+{head['invtNo']}"
     if lst is None or lst.status not in RETURNABLE:

@@ -7,6 +7,7 @@ harness (both release at once unless a test says otherwise).
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,9 +17,14 @@ import pytest
 from contracts import examples_import as ei
 from infra.queue import run_worker
 from infra.scheduler import run_due
+from services.customs import tasks
+from services.customs.import_ import service
+from services.customs.import_ import tasks as import_tasks
+from tests.customs.builders import dispatched
 from tests.customs.import_.harness import (
     NOW,
     Imports,
+    answer_for,
     awaiting_tax,
     invt_no,
     released,
@@ -144,3 +150,34 @@ class TestSignedFor:
         signed = ei.signed(7)
         imports.send(signed)
         assert imports.statuses(signed) == ["-505002"]
+
+
+class TestTwoWorkers:
+    def test_a_cancel_while_tax_answers_its_list_waits_for_the_answer(
+            self, imports: Imports, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Tax's answer has read the list when another worker takes the list's cancel:
+        the cancel waits for the answer and finds the list released (−623005), where it
+        would have withdrawn a list the answer then released."""
+        stock()
+        lst = awaiting_tax(imports)
+        number = invt_no(imports, lst)
+        answers = [answer_for(r).model_dump(mode="json") for r in imports.tax.take()]
+        cancel = ei.cancel(1, number)
+        other: list[threading.Thread] = []
+        prefetch_lists = service.prefetch_lists
+
+        def then_the_cancel(session: Any, invt_nos: list[str]) -> None:
+            prefetch_lists(session, invt_nos)
+            if not other:  # the other worker takes the cancel now
+                other.append(threading.Thread(target=tasks.process_messages,
+                                              args=([dispatched(cancel)],)))
+                other[0].start()
+                other[0].join(timeout=1.0)  # done at once unless it waits for this batch
+
+        monkeypatch.setattr(service, "prefetch_lists", then_the_cancel)
+        assert import_tasks.tax_assessed_many(answers) == ["released"]
+        other[0].join(timeout=60)
+        assert not other[0].is_alive()
+        assert imports.statuses(lst)[-1] == "800"
+        assert imports.statuses(cancel) == ["-623005"]
+        assert view(number)["deleted"] is False
