@@ -29,7 +29,7 @@ from tests.customs.builders import (
     make_waybill,
     record_guid,
 )
-from tests.customs.harness import Customs, result
+from tests.customs.harness import Customs, meanwhile, result
 from tests.sql import reads_of, statements
 
 
@@ -297,18 +297,10 @@ class TestTwoWorkers:
             self, customs: Customs, monkeypatch: pytest.MonkeyPatch) -> None:
         order, receipt, waybill, lst = make_order(), make_receipt(), make_waybill(), \
             make_inventory()
-        other: list[threading.Thread] = []
-        prefetch = service.Lookups.prefetch
-
-        def then_the_other_worker(self: service.Lookups, session: Any) -> None:
-            prefetch(self, session)  # the list's batch has read what it will match against
-            if not other:  # the other worker processes the order, receipt and waybill now
-                other.append(threading.Thread(target=tasks.process_messages, args=(
-                    [dispatched(order), dispatched(receipt), dispatched(waybill)],)))
-                other[0].start()
-                other[0].join(timeout=1.0)  # done at once unless it waits for this batch
-
-        monkeypatch.setattr(service.Lookups, "prefetch", then_the_other_worker)
+        # once the list's batch has read what it will match against, the other worker
+        # processes the order, receipt and waybill
+        other = meanwhile(monkeypatch, service.Lookups, "prefetch", tasks.process_messages,
+                          [dispatched(order), dispatched(receipt), dispatched(waybill)])
         tasks.process_messages([dispatched(lst)])
         other[0].join(timeout=60)
         assert not other[0].is_alive()
@@ -366,18 +358,9 @@ class TestTwoWorkers:
         lst = make_inventory()
         customs.send(make_order(), make_waybill(), lst)
         answers_ = [result(q).model_dump(mode="json") for q in customs.inspection.questions()]
-        other: list[threading.Thread] = []
-        lock_ahead = service_answers.lock_ahead
-
-        def then_the_other_worker(session: Any, tokens: Any) -> None:
-            if not other:  # the other worker processes the parcel's arrival now
-                other.append(threading.Thread(target=tasks.process_messages,
-                                              args=([dispatched(make_arrival([1]))],)))
-                other[0].start()
-                other[0].join(timeout=1.0)  # done at once unless it waits for this batch
-            lock_ahead(session, tokens)
-
-        monkeypatch.setattr(service_answers, "lock_ahead", then_the_other_worker)
+        # before the answers' locks, the other worker processes the parcel's arrival
+        other = meanwhile(monkeypatch, service_answers, "lock_ahead", tasks.process_messages,
+                          [dispatched(make_arrival([1]))], before=True)
         assert tasks.apply_inspections(answers_) == ["cleared"]
         other[0].join(timeout=60)
         assert not other[0].is_alive()

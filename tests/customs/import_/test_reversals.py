@@ -7,7 +7,6 @@ harness (both release at once unless a test says otherwise).
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,6 +20,7 @@ from services.customs import tasks
 from services.customs.import_ import service
 from services.customs.import_ import tasks as import_tasks
 from tests.customs.builders import dispatched
+from tests.customs.harness import meanwhile
 from tests.customs.import_.harness import (
     NOW,
     Imports,
@@ -163,18 +163,9 @@ class TestTwoWorkers:
         number = invt_no(imports, lst)
         answers = [answer_for(r).model_dump(mode="json") for r in imports.tax.take()]
         cancel = ei.cancel(1, number)
-        other: list[threading.Thread] = []
-        prefetch_lists = service.prefetch_lists
-
-        def then_the_cancel(session: Any, invt_nos: list[str]) -> None:
-            prefetch_lists(session, invt_nos)
-            if not other:  # the other worker takes the cancel now
-                other.append(threading.Thread(target=tasks.process_messages,
-                                              args=([dispatched(cancel)],)))
-                other[0].start()
-                other[0].join(timeout=1.0)  # done at once unless it waits for this batch
-
-        monkeypatch.setattr(service, "prefetch_lists", then_the_cancel)
+        # once tax's answer has read its list, the other worker takes the cancel
+        other = meanwhile(monkeypatch, service, "prefetch_lists", tasks.process_messages,
+                          [dispatched(cancel)])
         assert import_tasks.tax_assessed_many(answers) == ["released"]
         other[0].join(timeout=60)
         assert not other[0].is_alive()

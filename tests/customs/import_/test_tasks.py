@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from typing import Any
 
 import pytest
 from rq.registry import FailedJobRegistry
@@ -17,7 +15,7 @@ from services.customs import tasks as customs_tasks
 from services.customs.db import resources
 from services.customs.import_ import service, tasks
 from services.customs.import_.models import JobOutbox
-from tests.customs.harness import result
+from tests.customs.harness import meanwhile, result
 from tests.customs.import_.harness import Imports, answer_for, record_guid, view
 from tests.sql import reads_of, statements
 
@@ -98,18 +96,9 @@ class TestTwoWorkers:
         inspected = [result(q).model_dump(mode="json")
                      for q in imports.customs.inspection.questions()]
         answers = [answer_for(r).model_dump(mode="json") for r in imports.tax.take()]
-        other: list[threading.Thread] = []
-        prefetch_lists = service.prefetch_lists
-
-        def then_the_other_worker(session: Any, invt_nos: list[str]) -> None:
-            prefetch_lists(session, invt_nos)
-            if not other:  # the other worker applies inspection's answer now
-                other.append(threading.Thread(target=customs_tasks.apply_inspections,
-                                              args=(inspected,)))
-                other[0].start()
-                other[0].join(timeout=1.0)  # done at once unless it waits for this batch
-
-        monkeypatch.setattr(service, "prefetch_lists", then_the_other_worker)
+        # once tax's answer has read its list, the other worker applies inspection's
+        other = meanwhile(monkeypatch, service, "prefetch_lists",
+                          customs_tasks.apply_inspections, inspected)
         assert tasks.tax_assessed_many(answers) == ["issued"]
         other[0].join(timeout=60)
         assert not other[0].is_alive()
