@@ -87,8 +87,8 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
         outcome="processing", processed_at=now)
     work = Work(session=session, settings=settings, processed=processed, now=now)
     receipts = pending_count(session, ReceiptOutbox)  # more after it: it wrote receipts
-    if documents.lock(work, _locks(doc)):  # serialized with the arrival of its parcel
-        # (unless ``lock_ahead`` locked it):
+    # serialized with the arrival of its parcel; unless ``lock_ahead`` locked it already:
+    if documents.lock(work, _locks(doc)):
         session.flush()  # (what this unit of work changed stays: a batch holds more)
         session.refresh(check)  # read again what was committed before the lock
         session.refresh(doc)
@@ -106,7 +106,6 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
 
 _BY_TOKEN = "customs.checks.by_token"  # unit cache: token → its check (None: unknown)
 _ANSWERED = "customs.checks.documents"  # unit cache: document id → the document
-_AHEAD = "customs.checks.locked"  # unit cache: True once ``lock_ahead`` ran
 
 
 def prefetch_checks(session: Session, tokens: Iterable[str]
@@ -134,9 +133,8 @@ def lock_ahead(session: Session, tokens: Iterable[str]) -> None:
     wait for each other's in opposite orders); then their checks and lists, read before
     the locks, are read again together, and the arrivals of their parcels looked up in
     one query (``transport.prefetch_arrived``)."""
-    if not documents.locking(session) or unit_cache(session, _AHEAD):
+    if not documents.locking(session) or documents.ahead(session):
         return  # (once per unit of work: again after a rollback emptied its caches)
-    unit_cache(session, _AHEAD)[True] = True
     docs = unit_cache(session, _ANSWERED)
     checks = [check for check in prefetch_checks(session, tokens).values()
               if check is not None and check.document_id in docs]
