@@ -57,7 +57,8 @@ def order_lock(head: dict[str, Any]) -> str:
 
 
 def invt_lock(invt_no: str) -> str:
-    """What tax's answer about a list and inspection's share (either may release it)."""
+    """What tax's answer about a list, inspection's (either may release it) and a cancel
+    or return of it share."""
     return f"imp_invt:{invt_no}"
 
 
