@@ -11,8 +11,6 @@ Each series is a row of ``sequence``. How a number is taken depends on the datab
   key's lock (``documents.lock``) that another unit holds while waiting for the row, a
   deadlock that failed both units' batches. A number a unit that rolls back took is not
   taken again (a gap, as with a database sequence).
-- Anywhere else (a plain session on SQLite), each number is an UPDATE with RETURNING in
-  the session's transaction.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, event, insert, update
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from infra import ids
@@ -30,8 +27,6 @@ from services.customs.models import Sequence
 
 _TABLE = Sequence.__table__  # type: ignore[attr-defined]
 # Built once: the hot path runs them for every record (only their parameters change).
-_BUMP = (update(Sequence).where(col(Sequence.name) == bindparam("series"))
-         .values(value=col(Sequence.value) + 1).returning(col(Sequence.value)))
 _VALUE = select(Sequence.value).where(col(Sequence.name) == bindparam("series"))
 _SET = (update(Sequence).where(col(Sequence.name) == bindparam("series"))
         .values(value=bindparam("to")))
@@ -42,22 +37,13 @@ _UPSERT = (postgresql.insert(_TABLE).values(name=bindparam("series"), value=1)
 
 
 def next_number(session: Session, name: str) -> int:
-    """The next value of a number series (starting at 1)."""
+    """The next value of a number series (starting at 1), in a unit of work
+    (``infra.db.unit_of_work``)."""
     if ids.held(session):
         return _take(session, name)
-    if session.get_bind().dialect.name == "postgresql":
-        return int(_apart(session).execute(_UPSERT, {"series": name}).scalar_one())
-    # plain SQL on the session's connection: no autoflush, no ORM bookkeeping (the series
-    # is never an object in the session)
-    value = session.connection().execute(_BUMP, {"series": name}).scalar_one_or_none()
-    if value is not None:
-        return int(value)
-    try:
-        with session.begin_nested():
-            session.add(Sequence(name=name, value=1))
-        return 1
-    except IntegrityError:  # another worker created the series meanwhile
-        return int(session.connection().execute(_BUMP, {"series": name}).scalar_one())
+    if session.get_bind().dialect.name != "postgresql":  # every unit of work holds SQLite
+        raise RuntimeError("on SQLite a number is taken in a unit of work (infra.db)")
+    return int(_apart(session).execute(_UPSERT, {"series": name}).scalar_one())
 
 
 _APART = "customs.series.apart"  # session.info: the connection numbers are taken on
