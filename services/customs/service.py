@@ -34,6 +34,7 @@ from services.customs.documents import Work, head_of
 from services.customs.import_ import domain as imp
 from services.customs.import_ import lists as import_lists
 from services.customs.import_ import records as import_records
+from services.customs.import_ import reversals, trade
 from services.customs.import_ import service as import_service
 from services.customs.models import Document, ProcessedMessage, TimelineEntry
 from services.customs.prefetch import Waiting
@@ -108,16 +109,13 @@ _COMPLETES: dict[str, tuple[Waiting, str, str]] = {
 }
 
 
-# Besides its documents' keys, the keys a record of these kinds locks (its handler's
-# ``documents.lock``), by the record.
+# Besides its documents' keys, the keys a record of these kinds locks: the functions its
+# handler locks by (``documents.lock``), so that the batch takes what the handler will.
 _LOCKS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "inventory": inventory.locks, "arrival": transport.arrival_locks,
-    imp.ORDER: lambda record: [import_lists.order_lock(record["OrderHead"])],
-    imp.PAYMENT: lambda record: [import_lists.order_lock(record["PaymentHead"])],
-    imp.WAYBILL: lambda record: [import_lists.parcel_lock(record["LogisticsHead"])],
-    imp.LIST: lambda record: import_lists.match_locks(record["InventoryHead"]),
-    imp.CANCEL: lambda record: [import_lists.invt_lock(record["invtNo"])],
-    imp.RETURN: lambda record: [import_lists.invt_lock(record["InvtRefundHead"]["invtNo"])],
+    imp.ORDER: trade.order_locks, imp.PAYMENT: trade.payment_locks,
+    imp.WAYBILL: trade.waybill_locks, imp.LIST: import_lists.list_locks,
+    imp.CANCEL: reversals.cancel_locks, imp.RETURN: reversals.return_locks,
 }
 
 

@@ -46,6 +46,11 @@ def limits(work: Work) -> imp.Limits:
                       year=work.settings.import_year_limit)
 
 
+def list_locks(record: dict[str, Any]) -> list[str]:
+    """What a CEB621 record locks besides its own key (``service._LOCKS`` too)."""
+    return match_locks(record["InventoryHead"])
+
+
 def match_locks(head: dict[str, Any]) -> list[str]:
     """What a list shares with its order and payment, and with its waybill."""
     return [order_lock(head), parcel_lock(head)]
@@ -70,7 +75,7 @@ def parcel_lock(head: dict[str, Any]) -> str:
 def declare_list(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB621 record: 2, its own checks, the limits, 120, then the match."""
     head = record["InventoryHead"]
-    doc = records.declare(work, kind=LIST, record=record, locks=match_locks(head))
+    doc = records.declare(work, kind=LIST, record=record, locks=list_locks(record))
     if doc is None:
         return
     listing = facts.listing(record)

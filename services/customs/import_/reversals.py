@@ -55,10 +55,20 @@ def _keys(lst: Document | None) -> ListKeys:
 # ------------------------------------------------------------------ cancel
 
 
+def cancel_locks(record: dict[str, Any]) -> list[str]:
+    """What a CEB623 record locks first (``service._LOCKS`` too): its list's invtNo."""
+    return [lists.invt_lock(record["invtNo"])]
+
+
+def return_locks(record: dict[str, Any]) -> list[str]:
+    """What a CEB625 record locks first (``service._LOCKS`` too): its list's invtNo."""
+    return [lists.invt_lock(record["InvtRefundHead"]["invtNo"])]
+
+
 def declare_cancel(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB623 record: refused (−623003/−623005/−623009) or 2 → 120 → 399, list withdrawn."""
     # before the list is read: tax's or inspection's answer may be releasing it meanwhile
-    documents.lock(work, [lists.invt_lock(record["invtNo"])])
+    documents.lock(work, cancel_locks(record))
     key = f"{record['agentCode']}+{record['invtNo']}"
     asked = documents.find_live(work.session, CANCEL, record["agentCode"],
                                 record["invtNo"]) is not None
@@ -94,7 +104,7 @@ def declare_cancel(*, work: Work, record: dict[str, Any]) -> None:
 def declare_return(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB625 record: refused, or 2 → 120 (waiting for the goods) or 100 (too late)."""
     head = record["InvtRefundHead"]
-    documents.lock(work, [lists.invt_lock(head["invtNo"])])  # before the list, as a cancel
+    documents.lock(work, return_locks(record))  # before the list, as a cancel
     lst = _list_for(work, head)
     key = f"{head['agentCode']}+{head['invtNo']}"
     if lst is None or lst.status not in RETURNABLE:

@@ -17,11 +17,24 @@ from services.customs.import_ import errors, facts, lists, records
 from services.customs.models import Document, live
 
 
+# What a record of each of these locks besides its own key (``service._LOCKS`` takes them
+# with its batch's): an order and a payment share their order's key with its lists, a
+# waybill its parcel's.
+def order_locks(record: dict[str, Any]) -> list[str]:
+    return [lists.order_lock(record["OrderHead"])]
+
+
+def payment_locks(record: dict[str, Any]) -> list[str]:
+    return [lists.order_lock(record["PaymentHead"])]
+
+
+def waybill_locks(record: dict[str, Any]) -> list[str]:
+    return [lists.parcel_lock(record["LogisticsHead"])]
+
+
 def declare_order(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB311 record: 2, then 120 (or 100 with the reasons), then waiting lists."""
-    head = record["OrderHead"]
-    doc = records.declare(work, kind=imp.ORDER, record=record,
-                          locks=[lists.order_lock(head)])
+    doc = records.declare(work, kind=imp.ORDER, record=record, locks=order_locks(record))
     if doc is None:
         return
     problems = imp.order_problems(facts.order(record), work.settings.amount_tolerance_ratio)
@@ -35,8 +48,7 @@ def declare_payment(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB411 record: 2, then 120, then waiting lists."""
     head = record["PaymentHead"]
     lists.payment_declared(work.session, head["ebpCode"], head["orderNo"], None)
-    doc = records.declare(work, kind=imp.PAYMENT, record=record,
-                          locks=[lists.order_lock(head)])
+    doc = records.declare(work, kind=imp.PAYMENT, record=record, locks=payment_locks(record))
     if doc is not None:
         _accept(work, doc)
         lists.payment_declared(work.session, head["ebpCode"], head["orderNo"], doc)
@@ -45,8 +57,7 @@ def declare_payment(*, work: Work, record: dict[str, Any]) -> None:
 def declare_waybill(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB511 record: 2, then 120 (or 100: more than one parcel), then waiting lists."""
     head = record["LogisticsHead"]
-    doc = records.declare(work, kind=imp.WAYBILL, record=record,
-                          locks=[lists.parcel_lock(head)])
+    doc = records.declare(work, kind=imp.WAYBILL, record=record, locks=waybill_locks(record))
     if doc is None:
         return
     if int(head["packNo"]) != 1:
