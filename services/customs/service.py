@@ -112,7 +112,8 @@ _COMPLETES: dict[str, tuple[Waiting, str, str]] = {
 # Besides its documents' keys, the keys a record of these kinds locks: the functions its
 # handler locks by (``documents.lock``), so that the batch takes what the handler will.
 _LOCKS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
-    "inventory": inventory.locks, "arrival": transport.arrival_locks,
+    "inventory": inventory.locks, "arrival": transport.parcel_locks,
+    "departure": transport.parcel_locks,
     imp.ORDER: trade.order_locks, imp.PAYMENT: trade.payment_locks,
     imp.WAYBILL: trade.waybill_locks, imp.LIST: import_lists.list_locks,
     imp.CANCEL: reversals.cancel_locks, imp.RETURN: reversals.return_locks,

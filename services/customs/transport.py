@@ -22,10 +22,11 @@ from services.customs.domain import APPROVED, CLOSED, RELEASED
 from services.customs.models import ArrivalParcel, Document, live
 
 
-def arrival_locks(record: dict[str, Any]) -> list[str]:
-    """What an arrival shares with the lists of its parcels (besides its own key)."""
-    head = record["ArrivalHead"]
-    lines = record.get("ArrivalList") or []
+def parcel_locks(record: dict[str, Any]) -> list[str]:
+    """What an arrival or a departure shares with the lists of its parcels (besides its
+    own key): a departure taken while an arrival releases its lists waits for the release."""
+    head = record.get("ArrivalHead") or record["DepartureHead"]
+    lines = record.get("ArrivalList") or record.get("DepartureList") or []
     keys = [f"parcel:{head['logisticsCode']}:{line['logisticsNo']}" for line in lines]
     if not lines and head.get("billNo"):
         keys.append(f"bill:{head['billNo']}")
@@ -34,7 +35,7 @@ def arrival_locks(record: dict[str, Any]) -> list[str]:
 
 def declare_arrival(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB507 record: 2 (preNo), 399, then 800 for every approved list it covers."""
-    doc = documents.declare(work, kind="arrival", record=record, locks=arrival_locks(record))
+    doc = documents.declare(work, kind="arrival", record=record, locks=parcel_locks(record))
     if doc is None:
         return
     parcels = facts.parcels(doc)
@@ -130,7 +131,8 @@ def _parcel_key(lst: Document) -> tuple[str, str, str | None]:
 
 def declare_departure(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB509 record: 2, then 399 and 899 per named list, or 100 naming unreleased parcels."""
-    doc = documents.declare(work, kind="departure", record=record)
+    doc = documents.declare(work, kind="departure", record=record,
+                           locks=parcel_locks(record))
     if doc is None:
         return
     parcels = facts.parcels(doc)

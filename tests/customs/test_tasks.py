@@ -23,6 +23,7 @@ from services.customs.models import InspectionCheck, ProcessedMessage, ReceiptOu
 from tests.customs.builders import (
     dispatched,
     make_arrival,
+    make_departure,
     make_inventory,
     make_order,
     make_receipt,
@@ -365,3 +366,19 @@ class TestTwoWorkers:
         other[0].join(timeout=60)
         assert not other[0].is_alive()
         assert customs.statuses(lst) == ["2", "120", "399", "800"]
+
+    def test_a_departure_while_the_arrival_releases_its_parcel(
+            self, customs: Customs, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The arrival's batch holds its parcels when another worker takes their departure:
+        the departure waits for the release and closes the list, instead of refusing it as
+        not released."""
+        lst = make_inventory()
+        customs.send(make_order(), make_waybill(), lst)
+        departure = make_departure([1])
+        other = meanwhile(monkeypatch, service.Lookups, "prefetch", tasks.process_messages,
+                          [dispatched(departure)])
+        tasks.process_messages([dispatched(make_arrival([1]))])
+        other[0].join(timeout=60)
+        assert not other[0].is_alive()
+        assert customs.statuses(departure) == ["2", "399"]
+        assert customs.statuses(lst) == ["2", "120", "399", "800", "899"]
