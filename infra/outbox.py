@@ -100,17 +100,18 @@ def hand_over_receipts(session: Session, redis: Redis, table: Any, rows: Sequenc
 
 
 # A part of a hand-over: given what a unit of work gathered for it, it adds its jobs to the
-# pipeline and marks what they carry sent in the session.
+# pipeline and marks what they carry sent (``mark_sent``) with the session it is given,
+# which it may read with; the marks are made once the pipeline went out.
 Part = Callable[[list[Any], Session, Pipeline], object]
 _HAND_OVER = "infra.outbox.hand_over"
 
 
 def hand_over_after_commit(session: Session, redis: Redis, name: str, part: Part) -> list[Any]:
     """The list ``session``'s transaction gathers under ``name`` for ``part``; once it has
-    committed, every part it gathered for gets its list, all in one unit of work and one
-    Redis round trip: the parts add their jobs to one pipeline and mark their rows sent,
-    the pipeline goes out, then the marks are committed (a crash in between: the sweeps
-    send them again). A rollback drops it all (``on_commit``)."""
+    committed, every part it gathered for gets its list: the parts add their jobs to one
+    pipeline and mark their rows sent, the pipeline goes out in one Redis round trip,
+    then the marks are made in one unit of work (a crash in between: the sweeps send them
+    again). A rollback drops it all (``on_commit``)."""
     hand_over: _HandOver | None = session.info.get(_HAND_OVER)
     if hand_over is None:
         engine = session.get_bind()
@@ -126,18 +127,37 @@ class _HandOver:
         self.parts: dict[str, tuple[Part, list[Any]]] = {}
 
     def send(self) -> None:
-        with unit_of_work(self.engine) as marking:
+        """The parts' jobs go out, then their marks are made in one unit of work. The jobs
+        do not wait for the database: on SQLite the marks wait for its write lock, which
+        the next unit of work may hold by then, and that unit's hand-over would go out
+        first (a list's 399 before its 120)."""
+        marks: list[tuple[Any, str, list[Any]]] = []
+        with Session(self.engine) as reading:  # what the parts read; their marks wait
+            reading.info[_MARKS] = marks
             pipe = self.redis.pipeline()
             for part, items in self.parts.values():
-                part(items, marking.session, pipe)
+                part(items, reading, pipe)
             pipe.execute()
+        if marks:
+            with unit_of_work(self.engine) as marking:
+                for table, by, keys in marks:
+                    mark_sent(marking.session, table, keys, by)
+
+
+_MARKS = "infra.outbox.marks"  # session.info: a hand-over's marks, made once its jobs went out
 
 
 def mark_sent(session: Session, table: Any, keys: Sequence[Any], by: str = "id") -> None:
-    """Mark the rows of ``table`` whose ``by`` column is one of ``keys`` sent now."""
-    if keys:
-        session.exec(update(table).where(  # type: ignore[call-overload]
-            col(getattr(table, by)).in_(keys)).values(sent_at=time.time()))
+    """Mark the rows of ``table`` whose ``by`` column is one of ``keys`` sent now (given
+    a hand-over's session: once its jobs went out)."""
+    if not keys:
+        return
+    marks = session.info.get(_MARKS)
+    if marks is not None:
+        marks.append((table, by, list(keys)))
+        return
+    session.exec(update(table).where(  # type: ignore[call-overload]
+        col(getattr(table, by)).in_(keys)).values(sent_at=time.time()))
 
 
 def unsent(session: Session, table: Any, *, older_than: float | None = None,

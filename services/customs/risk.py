@@ -66,7 +66,7 @@ from contracts.inspection import (
 )
 from infra.caches import unit_cache, unit_lookup
 from infra.db import UnitOfWork, new_object, unit_of_work
-from infra.outbox import hand_over_after_commit
+from infra.outbox import hand_over_after_commit, mark_sent
 from infra.queue import SERIALIZER, enqueue, enqueue_batch, queue
 from services.customs.documents import Work, made_here
 from services.customs.models import Document, InspectionCheck
@@ -186,9 +186,7 @@ def _send(redis: Redis, checks: list[InspectionCheck], marking: Session,
     requests = [check.request for check in checks]
     enqueue_batch(redis, ASK_QUEUE, ASSESS, ASSESS_MANY, requests,
                   job_id=_job_id(checks[0].token), pipeline=pipe)  # a lone question's id
-    marking.exec(update(InspectionCheck).where(  # type: ignore[call-overload]
-        col(InspectionCheck.token).in_([check.token for check in checks]))
-        .values(sent_at=time.time()))
+    mark_sent(marking, InspectionCheck, [check.token for check in checks], by="token")
 
 
 def resend(engine: Engine, redis: Redis, *, older_than: float) -> int:
