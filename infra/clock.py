@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from redis import Redis
+from sqlmodel import Session
+
+from infra.caches import unit_cache
 
 CLOCK_KEY = "sw:clock"
 
@@ -26,6 +29,9 @@ class ClockState:
         if self.frozen and self.frozen_at is not None:
             return self.frozen_at
         return (time.time() if real is None else real) + self.offset_seconds
+
+
+_NOW = "infra.clock.now"  # unit cache: the time of the unit of work (``SimClock.now_of``)
 
 
 def to_datetime(epoch: float) -> datetime:
@@ -67,6 +73,16 @@ class SimClock:
 
     def now(self) -> datetime:
         return to_datetime(self.state().epoch())
+
+    def now_of(self, session: Session) -> datetime:
+        """The time of ``session``'s unit of work: read the first time it is asked, and
+        kept to the end of its transaction. A batch asks once it holds its locks, so that
+        units waiting for each other's keys read the clock in the order they commit, and
+        their receipts tell the time in that order."""
+        kept = unit_cache(session, _NOW)
+        if "now" not in kept:
+            kept["now"] = self.now()
+        return kept["now"]
 
     def set(self, at: datetime, *, frozen: bool | None = None) -> datetime:
         """Put the clock at ``at``; ``frozen`` True stops it there, False lets it run on."""

@@ -35,7 +35,7 @@ def process_messages(batch: list[dict[str, Any]] | str) -> list[str]:
             return []
         batch = items
     settings: Settings = resources.config()
-    now = SimClock(redis).now()  # one reading of the clock for the batch
+    clock = SimClock(redis)
     with Session(engine) as session:
         done = service.processed(session, batch)
     batch = [service.decoded(item) for item in batch]
@@ -43,8 +43,9 @@ def process_messages(batch: list[dict[str, Any]] | str) -> list[str]:
 
     def handle(uow: UnitOfWork, item: dict[str, Any]) -> str:
         lookups.prefetch(uow.session)  # the batch's documents and waiting lists: a query each
-        return service.process_message(uow=uow, redis=redis, settings=settings, item=item,
-                                       now=now, new=(item["guid"], item["sender"]) not in done)
+        return service.process_message(  # the clock read once, under the batch's locks
+            uow=uow, redis=redis, settings=settings, item=item, now=clock.now_of(uow.session),
+            new=(item["guid"], item["sender"]) not in done)
 
     return raise_if_failed(run_batch(engine, batch, handle, log=log))
 
@@ -77,7 +78,7 @@ def apply_inspections(results: list[dict[str, Any]]) -> list[str]:
     batch of messages); their receipts go to the gateway in one job."""
     engine, redis = resources.engine(), resources.redis()
     settings: Settings = resources.config()
-    now = SimClock(redis).now()
+    clock = SimClock(redis)
     with Session(engine) as session:
         done = answers.applied(session, results)
 
@@ -87,6 +88,7 @@ def apply_inspections(results: list[dict[str, Any]]) -> list[str]:
         answers.prefetch_checks(uow.session, tokens)  # the batch's checks: one query
         answers.lock_ahead(uow.session, tokens)
         return answers.apply(uow=uow, redis=redis, settings=settings, result=result,
-                             now=now, new=answers.answer_guid(result) not in done)
+                             now=clock.now_of(uow.session),
+                             new=answers.answer_guid(result) not in done)
 
     return raise_if_failed(run_batch(engine, results, handle, log=log))

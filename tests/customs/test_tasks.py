@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -382,3 +383,29 @@ class TestTwoWorkers:
         assert not other[0].is_alive()
         assert customs.statuses(departure) == ["2", "399"]
         assert customs.statuses(lst) == ["2", "120", "399", "800", "899"]
+
+    def test_a_batch_that_waited_for_the_keys_of_another_tells_the_time_after_it(
+            self, customs: Customs, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The list's batch starts while the order's holds their keys, and the clock moves
+        on before the order's commits: the list's receipts tell the time after the order's
+        (the clock is read under the batch's locks, not when the batch starts)."""
+        customs.clock(datetime(2025, 3, 1, 10, 0, tzinfo=UTC))
+        order, lst = make_order(), make_inventory()
+        declare_order = service.HANDLERS["order"]
+
+        def then_an_hour_passes(**kwargs: Any) -> None:
+            declare_order(**kwargs)
+            customs.clock(datetime(2025, 3, 1, 11, 0, tzinfo=UTC))
+
+        monkeypatch.setitem(service.HANDLERS, "order", then_an_hour_passes)
+        other = meanwhile(monkeypatch, service.Lookups, "prefetch", tasks.process_messages,
+                          [dispatched(lst)])
+        tasks.process_messages([dispatched(order)])
+        other[0].join(timeout=60)
+        assert not other[0].is_alive()
+        def hours(mirror: dict[str, Any]) -> set[int]:
+            return {datetime.fromisoformat(r["created_at"]).hour
+                    for r in customs.receipts(mirror)}
+
+        assert hours(order) == {10}
+        assert hours(lst) == {11}
