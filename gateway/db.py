@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy.orm import registry
-from sqlmodel import SQLModel
 
 from gateway.config import get_settings
+from infra.db import TableModel
 from infra.resources import PartResources
 
 
-class GatewayTable(SQLModel, registry=registry()):
+class GatewayTable(TableModel, registry=registry()):
     """Base of the gateway's tables."""
 
 

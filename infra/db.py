@@ -18,6 +18,7 @@ import orjson
 from pydantic_core import PydanticUndefined
 from sqlalchemy import DateTime, MetaData, Table, delete, event, insert, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm.attributes import set_attribute
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -112,6 +113,35 @@ _ROWS = "infra.db.rows"
 _WRITTEN = "infra.db.rows.written"
 _WITH_ID = "infra.db.rows.with_id"
 _LISTENING = "infra.db.listening"
+
+
+class TableModel(SQLModel):
+    """Base of the parts' table registries: a column set on an object goes to SQLAlchemy
+    (the value and its change) and is marked set for pydantic, as SQLModel does it, without
+    SQLModel's per-call checks and pydantic's second write of the value (on the hot path,
+    a document's status changes cost more than their UPDATE)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        cls = type(self)
+        columns = _COLUMNS.get(cls)
+        if columns is None:
+            columns = _COLUMNS[cls] = _columns_of(cls)
+        if name in columns:
+            set_attribute(self, name, value)
+            self.__pydantic_fields_set__.add(name)
+        else:
+            super().__setattr__(name, value)
+
+
+_COLUMNS: dict[type[Any], frozenset[str]] = {}  # table model → its instrumented fields
+
+
+def _columns_of(cls: type[SQLModel]) -> frozenset[str]:
+    manager = getattr(cls, "_sa_class_manager", None)
+    if manager is None or cls.model_config.get("validate_assignment"):
+        return frozenset()
+    return frozenset(name for name in cls.model_fields if name in manager
+                     and name not in cls.__sqlmodel_relationships__)
 
 
 M = TypeVar("M", bound=SQLModel)

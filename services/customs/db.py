@@ -7,14 +7,14 @@ from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy.orm import registry
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-from infra.db import UnitOfWork, unit_of_work
+from infra.db import TableModel, UnitOfWork, unit_of_work
 from infra.resources import PartResources
 from services.customs.config import get_settings
 
 
-class CustomsTable(SQLModel, registry=registry()):
+class CustomsTable(TableModel, registry=registry()):
     """Base of customs' tables (their own metadata: no other part sees them)."""
 
 

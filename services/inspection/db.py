@@ -8,14 +8,14 @@ from typing import Annotated
 from fastapi import Depends
 from redis import Redis
 from sqlalchemy.orm import registry
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-from infra.db import UnitOfWork, unit_of_work
+from infra.db import TableModel, UnitOfWork, unit_of_work
 from infra.resources import PartResources
 from services.inspection.config import Settings, get_settings
 
 
-class InspectionTable(SQLModel, registry=registry()):
+class InspectionTable(TableModel, registry=registry()):
     """Base of inspection's tables (their own metadata: no other part sees them)."""
 
 

@@ -7,14 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy.orm import registry
-from sqlmodel import SQLModel
 
-from infra.db import UnitOfWork, unit_of_work
+from infra.db import TableModel, UnitOfWork, unit_of_work
 from infra.resources import PartResources
 from services.payments.config import get_settings
 
 
-class PaymentsTable(SQLModel, registry=registry()):
+class PaymentsTable(TableModel, registry=registry()):
     """Base of payments' tables (their own metadata: no other part sees them)."""
 
 

@@ -7,14 +7,14 @@ from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy.orm import registry
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-from infra.db import UnitOfWork, unit_of_work
+from infra.db import TableModel, UnitOfWork, unit_of_work
 from infra.resources import PartResources
 from services.tax.config import get_settings
 
 
-class TaxTable(SQLModel, registry=registry()):
+class TaxTable(TableModel, registry=registry()):
     """Base of the tax service's tables (their own metadata: no other part sees them)."""
 
 

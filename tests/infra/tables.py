@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Column, Integer, MetaData, String, Table
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from infra.db import UtcDateTime, new_list
+from infra.db import TableModel, UtcDateTime, new_list
 
 metadata = MetaData()
 parent = Table("parent", metadata, Column("id", Integer, primary_key=True),
@@ -18,7 +18,7 @@ child = Table("child", metadata, Column("id", Integer, primary_key=True),
               Column("parent_id", Integer, nullable=False), Column("note", String(20)))
 
 
-class OwnTable(SQLModel, registry=registry()):
+class OwnTable(TableModel, registry=registry()):
     """Table models of the infra tests only."""
 
 
@@ -38,6 +38,21 @@ class Job(OwnTable, table=True):
 class Draft(OwnTable, table=True):
     """A table model with defaults of each kind, for ``new_object``."""
 
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    state: str = "new"
+    tags: list[Any] = Field(default_factory=new_list, sa_column=Column(JSON, nullable=False))
+    note: str | None = None
+
+
+class PlainTable(SQLModel, registry=registry()):
+    """SQLModel's own base, to compare ``TableModel`` with."""
+
+
+class PlainDraft(PlainTable, table=True):
+    """``Draft`` on SQLModel's own base."""
+
+    __tablename__ = "plain_draft"
     id: int | None = Field(default=None, primary_key=True)
     name: str
     state: str = "new"

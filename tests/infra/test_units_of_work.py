@@ -27,7 +27,7 @@ from infra.db import (
 from infra.outbox import on_commit, write_job
 from infra.queue import queue
 from tests.conftest import Backend
-from tests.infra.tables import Draft, Job, OwnTable, child, parent
+from tests.infra.tables import Draft, Job, OwnTable, PlainDraft, child, parent
 from tests.roundtrips import round_trips
 from tests.sql import statements
 
@@ -313,3 +313,28 @@ class TestNewObject:
 
         with pytest.raises(TypeError, match=r"Derived: the default factory of \['slug'\]"):
             new_object(Derived, name="A")
+
+
+class TestTableModel:
+    def test_a_column_set_is_written_and_marked_set_as_sqlmodels_own(
+            self, engine: Engine) -> None:
+        create_tables(engine, Draft.metadata)
+        create_tables(engine, PlainDraft.metadata)
+        seen = []
+        for model in (Draft, PlainDraft):
+            with Session(engine, expire_on_commit=False) as session:
+                obj = model(name="a")
+                session.add(obj)
+                session.commit()
+                obj.state, obj.tags, obj.note = "seen", ["x"], None
+                dirty = obj in session.dirty
+                session.commit()
+                row = session.exec(select(model.state, model.tags, model.note)).one()
+            seen.append((dirty, tuple(row), obj.model_dump(), obj.model_fields_set))
+        assert seen[0] == seen[1]
+        assert seen[0][1] == ("seen", ["x"], None)
+
+    def test_what_is_not_a_column_is_refused_as_sqlmodel_refuses_it(self) -> None:
+        for model in (Draft, PlainDraft):
+            with pytest.raises(ValueError, match='object has no field "colour"'):
+                model(name="a").colour = "red"
