@@ -196,8 +196,9 @@ def move(work: Work, doc: Document, status: str, info: str, actor: str = CUSTOMS
 
 def settle(session: Session, doc: Document) -> None:
     """Add ``doc`` to the session: written by the next flush (``infra.db.id_of`` when its
-    id is needed before)."""
-    session.add(doc)
+    id is needed before). Once is enough: adding it again would walk its cascades again."""
+    if doc not in session:
+        session.add(doc)
 
 
 def timeline(session: Session, doc: Document, *, at: datetime, status: str, actor: str,
