@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import ColumnElement, and_, event, false, or_
 from sqlmodel import Session
 
 _CACHES = "infra.caches"
@@ -53,3 +53,13 @@ def unit_lookup(session: Session, name: str, keys: Iterable[Any],
 def _end_caches(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # the transaction itself (not a savepoint, not a flush's)
         session.info.pop(_CACHES, None)
+
+
+def any_of(columns: Sequence[Any], keys: Iterable[Sequence[Any]]) -> ColumnElement[bool]:
+    """The rows whose ``columns`` equal one of ``keys``, as a batch's lookup asks for
+    them: one term of equalities per key, joined by OR. SQLite answers each term from an
+    index; a row-value IN list (``tuple_(...).in_(keys)``) it answers by scanning an
+    index of the whole table, which costs more the more the table holds."""
+    terms = [and_(*(column == value for column, value in zip(columns, key, strict=True)))
+             for key in keys]
+    return or_(*terms) if terms else false()

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import astuple, dataclass
 
-from sqlalchemy import bindparam, tuple_
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from infra.caches import unit_cache, unit_lookup
+from infra.caches import any_of, unit_cache, unit_lookup
 from services.customs.documents import LIVE, ahead
 from services.customs.domain import STORED
 from services.customs.models import Document, live
@@ -69,8 +69,9 @@ def waiting_lists(session: Session, asks: dict[Waiting, set[tuple[str, str]]]) -
     if not waits or not ahead(session):
         return
     cache = unit_cache(session, LIVE)
-    params = {f"keys{i}": sorted(todo[w]) for i, w in enumerate(waits)}
-    for doc in session.exec(_waiting_query(waits), params=params):
+    for doc in session.exec(select(Document).where(Document.status == STORED, live(), or_(*(
+            any_of((col(Document.kind), getattr(Document, w.party), getattr(Document, w.no)),
+                   sorted((w.kind, party, no) for party, no in todo[w])) for w in waits)))):
         key = (doc.kind, doc.party_code, doc.no)
         if cache.get(key) is None:
             cache[key] = doc
@@ -78,32 +79,13 @@ def waiting_lists(session: Session, asks: dict[Waiting, set[tuple[str, str]]]) -
         asked.update(dict.fromkeys(((w, party, no) for party, no in todo[w]), True))
 
 
-_WAITING_QUERIES: dict[tuple[Waiting, ...], SelectOfScalar[Document]] = {}
-
-
-def _waiting_query(waits: tuple[Waiting, ...]) -> SelectOfScalar[Document]:
-    """The lists at 120 of ``waits``, the (party, no) of each bound as ``keys<i>``: built
-    once for each combination."""
-    query = _WAITING_QUERIES.get(waits)
-    if query is None:
-        query = _WAITING_QUERIES[waits] = select(Document).where(
-            Document.status == STORED, live(), or_(*(
-                (col(Document.kind) == w.kind)
-                & tuple_(getattr(Document, w.party), getattr(Document, w.no)).in_(
-                    bindparam(f"keys{i}", expanding=True))
-                for i, w in enumerate(waits))))
-    return query
-
-
-_DOCUMENTS = select(Document).where(
-    tuple_(col(Document.kind), col(Document.party_code), col(Document.no)).in_(
-        bindparam("keys", expanding=True)), live())
-
-
 def documents(session: Session, keys: set[tuple[str, str, str]]) -> None:
     """Look the live documents of ``keys`` (kind, party, no) up in one query, for the
     ``find_live`` calls of a batch; a key without one is remembered as none."""
     if keys and ahead(session):
         unit_lookup(session, LIVE, keys, lambda missing: (
-            ((d.kind, d.party_code, d.no), d)
-            for d in session.exec(_DOCUMENTS, params={"keys": sorted(missing)})))
+            ((d.kind, d.party_code, d.no), d) for d in session.exec(select(Document).where(
+                any_of(_KEY, sorted(missing)), live()))))
+
+
+_KEY = (col(Document.kind), col(Document.party_code), col(Document.no))

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, tuple_
+from sqlalchemy import ColumnElement, bindparam
 from sqlmodel import Session, col, or_, select
 from sqlmodel.sql.expression import Select
 
-from infra.caches import unit_cache, unit_lookup
+from infra.caches import any_of, unit_cache, unit_lookup
 from infra.db import id_of, new_object
 from services.customs import documents, domain, facts, risk
 from services.customs.documents import Work
@@ -106,8 +106,8 @@ def prefetch_arrived(session: Session, lists: Iterable[Document]) -> None:
         found: dict[tuple[str, str, str | None], list[Any]] = {key: [] for key in missing}
         waybills = {(code, no) for code, no, _ in missing}
         bills = {bill for _, _, bill in missing if bill}
-        cond = tuple_(col(ArrivalParcel.logistics_code), col(ArrivalParcel.logistics_no)).in_(
-            waybills)
+        cond = any_of((col(ArrivalParcel.logistics_code), col(ArrivalParcel.logistics_no)),
+                      sorted(waybills))
         by_waybill: dict[tuple[str, str], set[Any]] = {}
         by_bill: dict[str, set[Any]] = {}
         for key in missing:

@@ -145,6 +145,12 @@ def find(ref: str, owner: str) -> dict[str, Any]:
         return service.find_declaration(session=session, ref=ref, owner=owner)
 
 
+def locking() -> bool:
+    """Whether customs takes locks on its database (PostgreSQL): a batch then takes the
+    locks of its keys before it looks anything up."""
+    return resources.engine().dialect.name == "postgresql"
+
+
 def meanwhile(monkeypatch: Any, owner: Any, step: str, target: Callable[..., Any],
               *args: Any, before: bool = False) -> list[threading.Thread]:
     """Another worker at work while a batch is at ``step`` (``owner.<step>``, patched):

@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-import logging
-import threading
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pytest
 from rq.registry import FailedJobRegistry
-from sqlalchemy import event
 from sqlmodel import Session, select
 
 import infra.db
 from contracts.inspection import APPLY_MANY, ASSESS_MANY
 from infra.db import BatchFailed, unit_of_work
 from infra.queue import enqueue, queue, run_worker, stash
-from services.customs import answers as service_answers
-from services.customs import documents, service, tasks
+from services.customs import service, tasks
 from services.customs.db import resources
 from services.customs.models import InspectionCheck, ProcessedMessage, ReceiptOutbox
 from tests.customs.builders import (
     dispatched,
     make_arrival,
-    make_departure,
     make_inventory,
     make_order,
     make_receipt,
     make_waybill,
     record_guid,
 )
-from tests.customs.harness import Customs, meanwhile, result
+from tests.customs.harness import Customs, locking, result
 from tests.sql import reads_of, statements
 
 
@@ -111,10 +105,9 @@ class TestProcessMessages:
         with statements(resources.engine()) as seen:
             customs.send(order, waybill, lst)
         assert customs.statuses(lst) == ["2", "120", "399"]
-        lookups = [s for s in seen if s.startswith("select") and "document.party_code =" in s]
-        assert lookups == []  # all of them with the batch, in one query
+        assert _single_lookups(seen) == []  # all of them with the batch, in one query
         assert len(_batch_lookups(seen)) == 1
-        if _locking():  # after the batch's locks, all taken in one statement
+        if locking():  # after the batch's locks, all taken in one statement
             batch = seen[:next(n for n, s in enumerate(seen) if "into processed_message" in s)]
             locks = [n for n, s in enumerate(batch) if "pg_advisory_xact_lock" in s]
             assert len(locks) == 1 and locks[0] < batch.index(_batch_lookups(seen)[0])
@@ -131,7 +124,7 @@ class TestProcessMessages:
         waiting = [s for s in reads_of(seen, "document ") if "document.status =" in s]
         assert len(waiting) == 1  # the three lists, for the nine documents
         assert len(_batch_lookups(seen)) == 1
-        assert [s for s in seen if "document.party_code =" in s] == []
+        assert _single_lookups(seen) == []
 
     def test_lists_the_batch_made_are_matched_by_documents_later_in_it(
             self, customs: Customs) -> None:
@@ -219,7 +212,7 @@ class TestInspectionRoundTrip:
         assert len([s for s in checks if "inspection_check.token in" in s]) == 1
         assert not [s for s in checks if "inspection_check.document_id =" in s]
         lists = [s for s in reads_of(seen, "document ") if "document.id in" in s]
-        assert len(lists) == (2 if _locking() else 1)  # where it locks: again after the locks
+        assert len(lists) == (2 if locking() else 1)  # where it locks: again after the locks
         with statements(resources.engine()) as seen:
             again = tasks.apply_inspections([answers[1], answers[0]])
         assert again == ["already applied", "already applied"]
@@ -280,132 +273,13 @@ class TestApplyInspection:
         assert len(checks) == 1 and "inspection_check.document_id in" in checks[0]
 
 
-def _locking() -> bool:
-    """Whether customs takes locks on its database (PostgreSQL): a batch then takes the
-    locks of its keys before it looks anything up."""
-    return resources.engine().dialect.name == "postgresql"
-
-
 def _batch_lookups(seen: list[str]) -> list[str]:
-    """The statements that look a batch's documents up by their keys."""
-    return [s for s in seen if "(document.kind, document.party_code, document.no) in" in s]
+    """The statements that look a batch's documents up by their keys (a term per key)."""
+    return [s for s in seen if s.startswith("select")
+            and s.count("document.party_code = ") > 1]
 
 
-class TestTwoWorkers:
-    """Two workers on the customs queue: a list and the documents it waits for, processed
-    at the same time, still meet (what a batch read stays true until it commits)."""
-
-    def test_a_list_and_its_documents_in_two_batches_at_once(
-            self, customs: Customs, monkeypatch: pytest.MonkeyPatch) -> None:
-        order, receipt, waybill, lst = make_order(), make_receipt(), make_waybill(), \
-            make_inventory()
-        # once the list's batch has read what it will match against, the other worker
-        # processes the order, receipt and waybill
-        other = meanwhile(monkeypatch, service.Lookups, "prefetch", tasks.process_messages,
-                          [dispatched(order), dispatched(receipt), dispatched(waybill)])
-        tasks.process_messages([dispatched(lst)])
-        other[0].join(timeout=60)
-        assert not other[0].is_alive()
-        customs.inspection.answer_all()
-        assert customs.statuses(lst) == ["2", "120", "399"]  # matched: released on arrival
-
-    def test_two_batches_of_the_same_keys_in_opposite_orders_wait_in_turn(
-            self, customs: Customs, monkeypatch: pytest.MonkeyPatch,
-            caplog: pytest.LogCaptureFixture) -> None:
-        """A batch takes the locks of all its messages' keys before its first message, in
-        one order: two batches naming the same orders in opposite orders never hold one
-        each while waiting for the other's (PostgreSQL found that deadlock and failed a
-        batch, which was then run again message by message)."""
-        if not _locking():
-            pytest.skip("SQLite runs one unit of work at a time")
-        orders, lists = [make_order(1), make_order(2)], [make_inventory(2), make_inventory(1)]
-        head = orders[0]["Order"][0]["OrderHead"]
-        first_order = documents.lock_number(f"order:{head['ebpCode']}:{head['orderNo']}")
-        other = threading.Thread(target=tasks.process_messages,
-                                 args=([dispatched(lst) for lst in lists],))
-        waits = threading.Event()  # the other batch asks for the first order's lock
-
-        def asked(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
-            if threading.current_thread() is other and "pg_advisory_xact_lock" in statement \
-                    and first_order in (params.get("k"), *params.get("keys", ())):
-                waits.set()
-
-        declare_order = service.HANDLERS["order"]
-
-        def then_the_other_batch(**kwargs: Any) -> None:
-            declare_order(**kwargs)
-            if not other.is_alive() and not waits.is_set():  # after the first order
-                other.start()  # its lists name the second order, then the first
-                assert waits.wait(timeout=10)
-
-        monkeypatch.setitem(service.HANDLERS, "order", then_the_other_batch)
-        event.listen(resources.engine(), "before_cursor_execute", asked)
-        try:
-            with caplog.at_level(logging.WARNING):
-                tasks.process_messages([dispatched(order) for order in orders])
-                other.join(timeout=60)
-        finally:
-            event.remove(resources.engine(), "before_cursor_execute", asked)
-        assert not other.is_alive()
-        assert not [r for r in caplog.records if "failed as a whole" in r.getMessage()]
-        assert [customs.statuses(order) for order in orders] == [["2", "120"]] * 2
-        assert [customs.statuses(lst) for lst in lists] == [["2", "120"]] * 2
-
-    def test_an_answer_and_the_arrival_of_its_parcel_in_two_batches_at_once(
-            self, customs: Customs, monkeypatch: pytest.MonkeyPatch) -> None:
-        """The answers' batch has read its checks and lists when another worker commits
-        the arrival of their parcel: the cleared list is still released (the arrivals are
-        looked up after the answers' locks, not with what was read before them)."""
-        customs.inspection.auto = False
-        lst = make_inventory()
-        customs.send(make_order(), make_waybill(), lst)
-        answers_ = [result(q).model_dump(mode="json") for q in customs.inspection.questions()]
-        # before the answers' locks, the other worker processes the parcel's arrival
-        other = meanwhile(monkeypatch, service_answers, "lock_ahead", tasks.process_messages,
-                          [dispatched(make_arrival([1]))], before=True)
-        assert tasks.apply_inspections(answers_) == ["cleared"]
-        other[0].join(timeout=60)
-        assert not other[0].is_alive()
-        assert customs.statuses(lst) == ["2", "120", "399", "800"]
-
-    def test_a_departure_while_the_arrival_releases_its_parcel(
-            self, customs: Customs, monkeypatch: pytest.MonkeyPatch) -> None:
-        """The arrival's batch holds its parcels when another worker takes their departure:
-        the departure waits for the release and closes the list, instead of refusing it as
-        not released."""
-        lst = make_inventory()
-        customs.send(make_order(), make_waybill(), lst)
-        departure = make_departure([1])
-        other = meanwhile(monkeypatch, service.Lookups, "prefetch", tasks.process_messages,
-                          [dispatched(departure)])
-        tasks.process_messages([dispatched(make_arrival([1]))])
-        other[0].join(timeout=60)
-        assert not other[0].is_alive()
-        assert customs.statuses(departure) == ["2", "399"]
-        assert customs.statuses(lst) == ["2", "120", "399", "800", "899"]
-
-    def test_a_batch_that_waited_for_the_keys_of_another_tells_the_time_after_it(
-            self, customs: Customs, monkeypatch: pytest.MonkeyPatch) -> None:
-        """The list's batch starts while the order's holds their keys, and the clock moves
-        on before the order's commits: the list's receipts tell the time after the order's
-        (the clock is read under the batch's locks, not when the batch starts)."""
-        customs.clock(datetime(2025, 3, 1, 10, 0, tzinfo=UTC))
-        order, lst = make_order(), make_inventory()
-        declare_order = service.HANDLERS["order"]
-
-        def then_an_hour_passes(**kwargs: Any) -> None:
-            declare_order(**kwargs)
-            customs.clock(datetime(2025, 3, 1, 11, 0, tzinfo=UTC))
-
-        monkeypatch.setitem(service.HANDLERS, "order", then_an_hour_passes)
-        other = meanwhile(monkeypatch, service.Lookups, "prefetch", tasks.process_messages,
-                          [dispatched(lst)])
-        tasks.process_messages([dispatched(order)])
-        other[0].join(timeout=60)
-        assert not other[0].is_alive()
-        def hours(mirror: dict[str, Any]) -> set[int]:
-            return {datetime.fromisoformat(r["created_at"]).hour
-                    for r in customs.receipts(mirror)}
-
-        assert hours(order) == {10}
-        assert hours(lst) == {11}
+def _single_lookups(seen: list[str]) -> list[str]:
+    """The statements that look one document up by its key."""
+    return [s for s in seen if s.startswith("select")
+            and s.count("document.party_code = ") == 1]

@@ -14,11 +14,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, tuple_
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from contracts import tax as tax_contract
-from infra.caches import unit_cache, unit_lookup
+from infra.caches import any_of, unit_cache, unit_lookup
 from infra.db import id_of
 from services.customs import risk
 from services.customs.documents import Work, ahead, find_live, made_here
@@ -184,7 +184,7 @@ def prefetch_payments(session: Session, orders: set[tuple[str, str]]) -> None:
         found: dict[tuple[str, str], Document] = {}
         for doc in session.exec(select(Document).where(
                 Document.kind == imp.PAYMENT, Document.status == imp.ACCEPTED, live(),
-                tuple_(col(Document.ebp_code), col(Document.order_no)).in_(missing))
+                any_of((col(Document.ebp_code), col(Document.order_no)), sorted(missing)))
                 .order_by(col(Document.id).desc())):
             found.setdefault((doc.ebp_code or "", doc.order_no or ""), doc)
         return found
