@@ -90,11 +90,19 @@ def make_engine(url: str, schema: str | None = None, **kwargs: Any) -> Engine:
 
 
 def create_tables(engine: Engine, metadata: MetaData) -> None:
-    """Create the part's tables (idempotent; safe when two processes race)."""
+    """Create the part's tables, and the indexes a table made by an earlier version lacks
+    (idempotent; safe when two processes race)."""
     try:
-        metadata.create_all(engine)
-    except Exception:  # another process created them between the check and the create
-        metadata.create_all(engine)
+        _create(engine, metadata)
+    except Exception:  # another process made one between the check and the create
+        _create(engine, metadata)
+
+
+def _create(engine: Engine, metadata: MetaData) -> None:
+    metadata.create_all(engine)
+    for table in metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
 
 
 def delete_all_rows(session: Session, metadata: MetaData) -> dict[str, int]:

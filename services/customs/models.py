@@ -29,6 +29,7 @@ class Document(CustomsTable, table=True):
         Index("uq_document_key", "kind", "party_code", "no", unique=True,
               sqlite_where=text("deleted = 0"), postgresql_where=text("deleted = false")),
         Index("ix_document_order", "kind", "ebp_code", "order_no"),
+        Index("ix_document_receipt", "kind", "ebc_code", "order_no"),  # lists by receipt
         Index("ix_document_waybill", "kind", "logistics_code", "logistics_no"),
     )
 

@@ -70,8 +70,9 @@ def waiting_lists(session: Session, asks: dict[Waiting, set[tuple[str, str]]]) -
         return
     cache = unit_cache(session, LIVE)
     for doc in session.exec(select(Document).where(Document.status == STORED, live(), or_(*(
-            any_of((col(Document.kind), getattr(Document, w.party), getattr(Document, w.no)),
-                   sorted((w.kind, party, no) for party, no in todo[w])) for w in waits)))):
+            any_of(session, (col(Document.kind), getattr(Document, w.party),
+                             getattr(Document, w.no)),
+                   [(w.kind, party, no) for party, no in todo[w]]) for w in waits)))):
         key = (doc.kind, doc.party_code, doc.no)
         if cache.get(key) is None:
             cache[key] = doc
@@ -85,7 +86,7 @@ def documents(session: Session, keys: set[tuple[str, str, str]]) -> None:
     if keys and ahead(session):
         unit_lookup(session, LIVE, keys, lambda missing: (
             ((d.kind, d.party_code, d.no), d) for d in session.exec(select(Document).where(
-                any_of(_KEY, sorted(missing)), live()))))
+                any_of(session, _KEY, missing), live()))))
 
 
 _KEY = (col(Document.kind), col(Document.party_code), col(Document.no))

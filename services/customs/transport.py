@@ -106,8 +106,8 @@ def prefetch_arrived(session: Session, lists: Iterable[Document]) -> None:
         found: dict[tuple[str, str, str | None], list[Any]] = {key: [] for key in missing}
         waybills = {(code, no) for code, no, _ in missing}
         bills = {bill for _, _, bill in missing if bill}
-        cond = any_of((col(ArrivalParcel.logistics_code), col(ArrivalParcel.logistics_no)),
-                      sorted(waybills))
+        cond = any_of(session, (col(ArrivalParcel.logistics_code),
+                                col(ArrivalParcel.logistics_no)), waybills)
         by_waybill: dict[tuple[str, str], set[Any]] = {}
         by_bill: dict[str, set[Any]] = {}
         for key in missing:

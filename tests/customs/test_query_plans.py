@@ -48,7 +48,7 @@ def plans() -> Iterator[list[tuple[str, str]]]:
                 found.append((" ".join(statement.split())[:200], step))
 
 
-def _scans(steps: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def scans(steps: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The steps that read a growing table whole, or all its rows of one kind."""
     return [(statement, step) for statement, step in steps
             if any(step.startswith(f"SCAN {table}") for table in _GROWING)
@@ -68,4 +68,4 @@ def test_a_batchs_lookups_search_an_index(customs: Customs) -> None:
         customs.send(make_arrival([1, 2]))
     assert [customs.statuses(lst)[-1] for lst in waiting] == ["800"] * 2
     assert steps, "no SELECT was seen"
-    assert _scans(steps) == []
+    assert scans(steps) == []

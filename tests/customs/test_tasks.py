@@ -274,12 +274,10 @@ class TestApplyInspection:
 
 
 def _batch_lookups(seen: list[str]) -> list[str]:
-    """The statements that look a batch's documents up by their keys (a term per key)."""
-    return [s for s in seen if s.startswith("select")
-            and s.count("document.party_code = ") > 1]
+    """The statements that look a batch's documents up by their keys."""
+    return [s for s in seen if "(document.kind, document.party_code, document.no) in" in s]
 
 
 def _single_lookups(seen: list[str]) -> list[str]:
     """The statements that look one document up by its key."""
-    return [s for s in seen if s.startswith("select")
-            and s.count("document.party_code = ") == 1]
+    return [s for s in seen if s.startswith("select") and "document.party_code =" in s]

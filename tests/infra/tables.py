@@ -40,7 +40,7 @@ class Draft(OwnTable, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str
-    state: str = "new"
+    state: str = Field(default="new", index=True)
     tags: list[Any] = Field(default_factory=new_list, sa_column=Column(JSON, nullable=False))
     note: str | None = None
 

@@ -184,7 +184,7 @@ def prefetch_payments(session: Session, orders: set[tuple[str, str]]) -> None:
         found: dict[tuple[str, str], Document] = {}
         for doc in session.exec(select(Document).where(
                 Document.kind == imp.PAYMENT, Document.status == imp.ACCEPTED, live(),
-                any_of((col(Document.ebp_code), col(Document.order_no)), sorted(missing)))
+                any_of(session, (col(Document.ebp_code), col(Document.order_no)), missing))
                 .order_by(col(Document.id).desc())):
             found.setdefault((doc.ebp_code or "", doc.order_no or ""), doc)
         return found
