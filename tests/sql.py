@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -23,6 +24,28 @@ def statements(engine: Engine) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def plans(engine: Engine) -> Iterator[list[tuple[str, str]]]:
+    """(statement, step of its query plan) for every SELECT a SQLite ``engine`` runs
+    meanwhile, filled in at the end (SQLite's own ``EXPLAIN QUERY PLAN``)."""
+    selects: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if statement.lstrip().lower().startswith("select"):
+            selects.append((statement, params))
+
+    found: list[tuple[str, str]] = []
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield found
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    with sqlite3.connect(engine.url.database or "") as conn:
+        for statement, params in selects:
+            for *_, step in conn.execute("EXPLAIN QUERY PLAN " + statement, params):
+                found.append((" ".join(statement.split())[:200], step))
 
 
 def reads_of(seen: list[str], table: str) -> list[str]:

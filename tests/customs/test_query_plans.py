@@ -4,13 +4,7 @@ table holds (a simulator left running for a term of classes holds a lot)."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
-from sqlalchemy import event
 
 from services.customs.db import resources
 from tests.customs.builders import (
@@ -21,31 +15,10 @@ from tests.customs.builders import (
     make_waybill,
 )
 from tests.customs.harness import Customs, locking
+from tests.sql import plans
 
 _GROWING = ("document", "arrival_parcel", "inspection_check", "processed_message",
             "timeline_entry", "receipt_outbox")
-
-
-@contextmanager
-def plans() -> Iterator[list[tuple[str, str]]]:
-    """(statement, step of its query plan) for every SELECT the engine runs meanwhile."""
-    engine = resources.engine()
-    selects: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if statement.lstrip().lower().startswith("select"):
-            selects.append((statement, params))
-
-    found: list[tuple[str, str]] = []
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield found
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    with sqlite3.connect(engine.url.database or "") as conn:
-        for statement, params in selects:
-            for *_, step in conn.execute("EXPLAIN QUERY PLAN " + statement, params):
-                found.append((" ".join(statement.split())[:200], step))
 
 
 def scans(steps: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -61,7 +34,7 @@ def test_a_batchs_lookups_search_an_index(customs: Customs) -> None:
     customs.inspection.auto = False
     waiting = [make_inventory(n) for n in (1, 2)]
     customs.send(*waiting)  # two lists wait for their documents
-    with plans() as steps:
+    with plans(resources.engine()) as steps:
         customs.send(*(m for n in (1, 2) for m in (make_order(n), make_receipt(n),
                                                    make_waybill(n))))
         customs.inspection.answer_all()  # the answers: their checks, lists and arrivals
