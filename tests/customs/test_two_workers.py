@@ -144,3 +144,29 @@ class TestTwoWorkers:
 
         assert hours(order) == {10}
         assert hours(lst) == {11}
+
+    def test_answers_that_waited_for_the_arrival_tell_the_time_after_it(
+            self, customs: Customs, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The answers' batch starts while the arrival of their parcel holds its keys, and
+        the clock moves on before the arrival commits: the release the answer makes tells
+        the time after the arrival's (the answers read the clock under their locks)."""
+        customs.clock(datetime(2025, 3, 1, 10, 0, tzinfo=UTC))
+        customs.inspection.auto = False
+        lst = make_inventory()
+        customs.send(make_order(), make_waybill(), lst)
+        answers_ = [result(q).model_dump(mode="json") for q in customs.inspection.questions()]
+        declare_arrival = service.HANDLERS["arrival"]
+
+        def then_an_hour_passes(**kwargs: Any) -> None:
+            declare_arrival(**kwargs)
+            customs.clock(datetime(2025, 3, 1, 11, 0, tzinfo=UTC))
+
+        monkeypatch.setitem(service.HANDLERS, "arrival", then_an_hour_passes)
+        other = meanwhile(monkeypatch, service.Lookups, "prefetch", tasks.apply_inspections,
+                          answers_)
+        tasks.process_messages([dispatched(make_arrival([1]))])
+        other[0].join(timeout=60)
+        assert not other[0].is_alive()
+        assert [(r["return_status"], datetime.fromisoformat(r["created_at"]).hour)
+                for r in customs.receipts(lst)] == [
+            ("2", 10), ("120", 10), ("399", 10), ("800", 11)]
