@@ -126,13 +126,7 @@ class TestTwoWorkers:
         (the clock is read under the batch's locks, not when the batch starts)."""
         customs.clock(datetime(2025, 3, 1, 10, 0, tzinfo=UTC))
         order, lst = make_order(), make_inventory()
-        declare_order = service.HANDLERS["order"]
-
-        def then_an_hour_passes(**kwargs: Any) -> None:
-            declare_order(**kwargs)
-            customs.clock(datetime(2025, 3, 1, 11, 0, tzinfo=UTC))
-
-        monkeypatch.setitem(service.HANDLERS, "order", then_an_hour_passes)
+        _then_an_hour_passes(customs, monkeypatch, "order")
         other = meanwhile(monkeypatch, service.Lookups, "prefetch", tasks.process_messages,
                           [dispatched(lst)])
         tasks.process_messages([dispatched(order)])
@@ -155,13 +149,7 @@ class TestTwoWorkers:
         lst = make_inventory()
         customs.send(make_order(), make_waybill(), lst)
         answers_ = [result(q).model_dump(mode="json") for q in customs.inspection.questions()]
-        declare_arrival = service.HANDLERS["arrival"]
-
-        def then_an_hour_passes(**kwargs: Any) -> None:
-            declare_arrival(**kwargs)
-            customs.clock(datetime(2025, 3, 1, 11, 0, tzinfo=UTC))
-
-        monkeypatch.setitem(service.HANDLERS, "arrival", then_an_hour_passes)
+        _then_an_hour_passes(customs, monkeypatch, "arrival")
         other = meanwhile(monkeypatch, service.Lookups, "prefetch", tasks.apply_inspections,
                           answers_)
         tasks.process_messages([dispatched(make_arrival([1]))])
@@ -170,3 +158,15 @@ class TestTwoWorkers:
         assert [(r["return_status"], datetime.fromisoformat(r["created_at"]).hour)
                 for r in customs.receipts(lst)] == [
             ("2", 10), ("120", 10), ("399", 10), ("800", 11)]
+
+
+def _then_an_hour_passes(customs: Customs, monkeypatch: pytest.MonkeyPatch,
+                         kind: Any) -> None:
+    """Once a message of ``kind`` is handled, the clock (at 10:00) moves on to 11:00."""
+    handle = service.HANDLERS[kind]
+
+    def then_an_hour_passes(**kwargs: Any) -> None:
+        handle(**kwargs)
+        customs.clock(datetime(2025, 3, 1, 11, 0, tzinfo=UTC))
+
+    monkeypatch.setitem(service.HANDLERS, kind, then_an_hour_passes)
