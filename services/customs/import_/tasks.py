@@ -27,7 +27,7 @@ def tax_assessed_many(answers: list[dict[str, Any]]) -> list[str]:
     """Tax's answers, as ``tax_assessed`` each, in one unit of work (item by item when
     one fails); their receipts go to the gateway together."""
     redis = resources.redis()
-    settings, now = resources.config(), SimClock(redis).now()
+    settings, clock = resources.config(), SimClock(redis)
     with Session(resources.engine()) as session:
         done = service.answered(session, answers)
     invt_nos = [a["invtNo"] for a in answers if isinstance(a.get("invtNo"), str)]
@@ -36,8 +36,9 @@ def tax_assessed_many(answers: list[dict[str, Any]]) -> list[str]:
         # on PostgreSQL the lists' locks first, all together: what is read after them stays
         documents.lock_keys(uow.session, [lists.invt_lock(n) for n in invt_nos])
         service.prefetch_lists(uow.session, invt_nos)  # the batch's lists: one query
-        return service.tax_assessed(uow=uow, redis=redis, settings=settings, now=now,
-                                    answer=answer, new=answer.get("answerId") not in done)
+        return service.tax_assessed(  # the clock read once, under the lists' locks
+            uow=uow, redis=redis, settings=settings, now=clock.now_of(uow.session),
+            answer=answer, new=answer.get("answerId") not in done)
 
     return raise_if_failed(run_batch(resources.engine(), answers, handle))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from rq.registry import FailedJobRegistry
@@ -11,6 +13,7 @@ from sqlmodel import Session
 from contracts import examples_import as ei
 from contracts.tax import ANSWER, ANSWER_MANY, ASSESS, ASSESS_MANY, LIST_EVENT_MANY
 from infra.queue import enqueue, queue, run_worker
+from services.customs import answers as service_answers
 from services.customs import tasks as customs_tasks
 from services.customs.db import resources
 from services.customs.import_ import service, tasks
@@ -84,18 +87,25 @@ class TestTaxAssessed:
         assert reads_of(seen, "inspection_check") == []  # made here: it has none yet
 
 
+def _both_to_answer(imports: Imports) -> tuple[list[dict[str, Any]], list[Any], list[Any]]:
+    """A 9610 import flow sent, and inspection's and tax's answers about its list, not
+    applied yet."""
+    imports.tax.auto = imports.customs.inspection.auto = False
+    flow = ei.import_flow(1, "9610")
+    imports.send(*flow)
+    inspected = [result(q).model_dump(mode="json")
+                 for q in imports.customs.inspection.questions()]
+    answers = [answer_for(r).model_dump(mode="json") for r in imports.tax.take()]
+    return flow, inspected, answers
+
+
 class TestTwoWorkers:
     def test_tax_and_inspection_answer_a_list_in_two_batches_at_once(
             self, imports: Imports, monkeypatch: pytest.MonkeyPatch) -> None:
         """Tax's answer has read its list, the list's hold and its inspection when another
         worker applies inspection's answer: the list is still released, by the one that
         comes second (both lock the list's invtNo before they read what they decide on)."""
-        imports.tax.auto = imports.customs.inspection.auto = False
-        flow = ei.import_flow(1, "9610")
-        imports.send(*flow)
-        inspected = [result(q).model_dump(mode="json")
-                     for q in imports.customs.inspection.questions()]
-        answers = [answer_for(r).model_dump(mode="json") for r in imports.tax.take()]
+        flow, inspected, answers = _both_to_answer(imports)
         # once tax's answer has read its list, the other worker applies inspection's
         other = meanwhile(monkeypatch, service, "prefetch_lists",
                           customs_tasks.apply_inspections, inspected)
@@ -103,6 +113,30 @@ class TestTwoWorkers:
         other[0].join(timeout=60)
         assert not other[0].is_alive()
         assert imports.statuses(flow[3]) == ["2", "120", "399", "800"]
+
+    def test_a_tax_answer_that_waited_for_inspections_tells_the_time_after_it(
+            self, imports: Imports, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Tax's answer starts while inspection's answer about the same list holds it, and
+        the clock moves on before inspection's commits: the release tax's answer makes
+        tells the time after (the clock is read under the lists' locks)."""
+        imports.customs.clock(datetime(2025, 3, 1, 10, 0, tzinfo=UTC))
+        flow, inspected, answers = _both_to_answer(imports)
+        apply = service_answers.apply
+
+        def then_an_hour_passes(**kwargs: Any) -> str:
+            outcome = apply(**kwargs)
+            imports.customs.clock(datetime(2025, 3, 1, 11, 0, tzinfo=UTC))
+            return outcome
+
+        monkeypatch.setattr(service_answers, "apply", then_an_hour_passes)
+        other = meanwhile(monkeypatch, service_answers, "lock_ahead",
+                          tasks.tax_assessed_many, answers)
+        customs_tasks.apply_inspections(inspected)
+        other[0].join(timeout=60)
+        assert not other[0].is_alive()
+        released = imports.receipts(flow[3])[-1]
+        assert released["return_status"] == "800"
+        assert datetime.fromisoformat(released["created_at"]).hour == 11
 
 
 class TestResendJobs:
