@@ -63,10 +63,10 @@ def any_of(session: Session, columns: Sequence[Any],
     by a subquery: SQLite answers a row-value IN list (``tuple_(...).in_(keys)``, what
     PostgreSQL gets) by scanning an index of the whole table, at a cost that grows with
     the table, but answers an IN subquery key by key from the index."""
-    ordered = list(keys)
+    wanted = list(keys)
     if session.get_bind().dialect.name != "sqlite":
-        return tuple_(*columns).in_(ordered)
-    rows = func.json_each(bindparam(None, orjson.dumps(ordered).decode(), type_=String)
+        return tuple_(*columns).in_(wanted)
+    rows = func.json_each(bindparam(None, orjson.dumps(wanted).decode(), type_=String)
                           ).table_valued("value")
     return tuple_(*columns).in_(select(*(func.json_extract(rows.c.value, f"$[{n}]")
                                          for n in range(len(columns)))))

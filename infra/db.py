@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import orjson
 from pydantic_core import PydanticUndefined
-from sqlalchemy import DateTime, MetaData, Table, delete, event, insert, text
+from sqlalchemy import DateTime, MetaData, Table, delete, event, insert, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm.attributes import set_attribute
 from sqlalchemy.types import TypeDecorator
@@ -99,10 +99,16 @@ def create_tables(engine: Engine, metadata: MetaData) -> None:
 
 
 def _create(engine: Engine, metadata: MetaData) -> None:
+    """The tables ``create_all`` makes come with their indexes: only a table that was
+    there before is looked at for missing ones (one query each)."""
+    existing = set(inspect(engine).get_table_names())
     metadata.create_all(engine)
     for table in metadata.sorted_tables:
-        for index in table.indexes:
-            index.create(engine, checkfirst=True)
+        if table.name in existing and table.indexes:
+            have = {found["name"] for found in inspect(engine).get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in have:
+                    index.create(engine)
 
 
 def delete_all_rows(session: Session, metadata: MetaData) -> dict[str, int]:
