@@ -53,8 +53,10 @@ class AgencyClient:
         except AppError as exc:
             return {"service": self.name, "status": "down", "detail": exc.detail}
 
-    async def reset(self) -> Any:
-        return await self.request("POST", "/_sim/reset")
+    async def reset(self, timeout: float) -> Any:
+        """Empty the agency's data (a reset deletes every row: it gets a timeout of its own)."""
+        return await self.request("POST", "/_sim/reset",
+                                  timeout=httpx.Timeout(timeout, connect=2.0))
 
 
 class CustomsClient(AgencyClient):

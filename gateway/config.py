@@ -29,6 +29,10 @@ class Settings(CommonSettings):
     tax_url: str = Field(default="http://127.0.0.1:8003", validation_alias="SW_TAX_URL")
     payments_url: str = Field(default="http://127.0.0.1:8004", validation_alias="SW_PAYMENTS_URL")
     agency_timeout_seconds: float = 10.0
+    # The sandbox reset: how long it waits for running jobs to end before it empties the
+    # parts anyway, and how long an agency may take to empty its data.
+    reset_quiet_seconds: float = 15.0
+    reset_timeout_seconds: float = 60.0
 
     def agency_urls(self) -> dict[str, str]:
         return {"customs": self.customs_url, "inspection": self.inspection_url,

@@ -3,21 +3,26 @@
 An entry is a dotted function path with primitive arguments, due at a simulator time.
 ``run_due`` moves what is due onto its rq queue (each entry exactly once, even with
 several pollers); ``advance`` moves the clock forward step by step so that whatever falls
-due in between runs in order, each step waiting until the queues are idle.
+due in between runs in order, each step waiting until the queues are idle. ``quiesce``
+(the sandbox reset) drops whatever waits on the queues and waits out what runs.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import psutil
 from redis import Redis
 from redis.client import Pipeline
-from rq.registry import StartedJobRegistry
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+from rq.worker import Worker
 
 from infra.clock import SimClock, to_datetime
 from infra.queue import enqueue, queue
@@ -86,6 +91,68 @@ def wait_idle(redis: Redis, queue_names: Sequence[str], timeout: float = 60.0) -
             return True
         time.sleep(0.02)
     return False
+
+
+def drop_waiting(redis: Redis, queue_names: Sequence[str]) -> int:
+    """Drop every job that waits to run on the queues: queued, waiting for an rq retry, or
+    due on the simulator clock (the whole schedule). Returns how many were dropped."""
+    dropped = int(redis.zcard(SCHEDULE_KEY))
+    redis.delete(SCHEDULE_KEY)
+    for name in queue_names:
+        q = queue(name, redis)
+        dropped += q.count
+        q.empty()
+        retries = ScheduledJobRegistry(queue=q)
+        for job_id in retries.get_job_ids():
+            retries.remove(job_id, delete_job=True)
+            dropped += 1
+    return dropped
+
+
+def running(redis: Redis, queue_names: Sequence[str]) -> list[str]:
+    """The jobs of the queues a live worker runs now."""
+    return [job_id for name in queue_names
+            for job_id in StartedJobRegistry(queue=queue(name, redis)).get_job_ids()
+            if _worker_alive(redis, job_id)]
+
+
+def _worker_alive(redis: Redis, job_id: str) -> bool:
+    """Whether the worker running ``job_id`` still lives: rq keeps the job of a worker that
+    died running it among the started ones for the job's whole timeout. A worker on another
+    host is taken at its word."""
+    name = _text(redis.hget(Job.redis_job_namespace_prefix + job_id, "worker_name"))
+    if not name:
+        return True  # being started
+    host, pid = (_text(v) for v in redis.hmget(Worker.redis_worker_namespace_prefix + name,
+                                               "hostname", "pid"))
+    if host is None and pid is None:
+        return False  # the worker's key expired
+    if host is not None and host != socket.gethostname():
+        return True
+    return pid is not None and psutil.pid_exists(int(pid))
+
+
+def quiesce(redis: Redis, queue_names: Sequence[str], timeout: float,
+            poll: float = 0.05, rounds: int = 3) -> list[str]:
+    """Drop what waits on the queues (``drop_waiting``) and wait until no job of theirs
+    runs: a job that ends may enqueue more, which is dropped in turn, or a worker may just
+    have taken it (rq shows it started a moment later), so the queues must stay quiet for
+    ``rounds`` polls in a row. Returns the jobs still running at the deadline (none: the
+    queues are quiet)."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while True:
+        jobs = running(redis, queue_names)
+        quiet = 0 if drop_waiting(redis, queue_names) or jobs else quiet + 1
+        if quiet >= rounds:
+            return []
+        if time.monotonic() >= deadline:
+            return jobs
+        time.sleep(poll)
+
+
+def _text(value: Any) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def advance(redis: Redis, clock: SimClock, delta: timedelta, queue_names: Sequence[str],

@@ -8,14 +8,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import delete
 
-from gateway.deps import AdminDep, ClockDep, RedisDep, UowDep, key_cache
+from gateway.db import resources
+from gateway.deps import AdminDep, ClockDep, RedisDep, SettingsDep, key_cache
 from gateway.models import Enterprise, Message, Receipt, WebhookDelivery
 from infra import scheduler
 from infra.clock import SimClock
-from infra.queue import queue
+from infra.db import unit_of_work
+from infra.errors import UpstreamError
 
 router = APIRouter(prefix="/_sim", tags=["sandbox"])
 QUEUES = ("gateway", "customs", "inspection", "tax", "payments")
@@ -103,20 +106,35 @@ def get_schedule(redis: RedisDep) -> dict[str, Any]:
 
 
 @router.post("/reset", dependencies=[AdminDep])
-async def reset(request: Request, uow: UowDep, redis: RedisDep,
+async def reset(request: Request, redis: RedisDep, settings: SettingsDep,
                 enterprises: bool = False) -> dict[str, Any]:
-    """Empty the sandbox: messages, receipts, every agency's data, the schedule, the clock."""
-    for name in QUEUES:
-        queue(name, redis).empty()
-    redis.delete(scheduler.SCHEDULE_KEY)
+    """Empty the sandbox: messages, receipts, every agency's data, the schedule, the clock.
+
+    Nothing of before crosses it: the queues are quieted first (what waits is dropped, what
+    runs is waited out), so that no job ends after the agencies emptied their data and
+    writes into the new sandbox. An agency that could not empty its data fails the reset
+    (502, the agency named): a reset that did not happen is never answered as done.
+    """
+    still_running = await run_in_threadpool(scheduler.quiesce, redis, QUEUES,
+                                            settings.reset_quiet_seconds)
     SimClock(redis).reset()
-    for table in (WebhookDelivery, Receipt, Message) + ((Enterprise,) if enterprises else ()):
-        uow.session.execute(delete(table))
-    key_cache.clear()
+    await run_in_threadpool(_empty_gateway, enterprises)
     clients = request.app.state.agencies
-    done = await asyncio.gather(*(c.reset() for c in clients.values()), return_exceptions=True)
-    return {"reset": True, "enterprises": enterprises,
-            "agencies": {n: ("ok" if not isinstance(r, Exception) else str(r))
-                         for n, r in zip(clients, done, strict=True)}}
+    done = await asyncio.gather(*(c.reset(settings.reset_timeout_seconds)
+                                  for c in clients.values()), return_exceptions=True)
+    agencies = {name: "ok" if not isinstance(result, Exception) else str(result)
+                for name, result in zip(clients, done, strict=True)}
+    failed = {name: outcome for name, outcome in agencies.items() if outcome != "ok"}
+    if failed:
+        raise UpstreamError("the sandbox was not reset: " + "; ".join(
+            f"{name}: {outcome}" for name, outcome in failed.items()),
+            code="reset_failed", agencies=agencies)
+    return {"reset": True, "enterprises": enterprises, "agencies": agencies,
+            "stillRunning": still_running}
 
 
+def _empty_gateway(enterprises: bool) -> None:
+    with unit_of_work(resources.engine()) as uow:
+        for table in (WebhookDelivery, Receipt, Message) + ((Enterprise,) if enterprises else ()):
+            uow.session.execute(delete(table))
+    key_cache.clear()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from redis import Redis
 from sqlalchemy.engine import Engine
 
 from infra.db import create_tables, make_engine
@@ -20,3 +25,22 @@ def engine(backend: Backend) -> Iterator[Engine]:
     create_tables(engine, metadata)
     yield engine
     engine.dispose()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_worker(backend: Backend) -> subprocess.Popen[bytes]:
+    """A real worker process on the queue ``sched``, which runs ``tests.infra.jobs``."""
+    env = {**os.environ, **backend.env(), "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "launcher", "worker", "--queues", "sched"],
+                            cwd=ROOT, env=env)
+
+
+@pytest.fixture
+def worker(backend: Backend) -> Iterator[Redis]:
+    """A worker on ``sched`` for the test (``start_worker``); the backend's Redis."""
+    proc = start_worker(backend)
+    yield backend.redis()
+    proc.terminate()
+    proc.wait(10)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from infra.clock import SimClock
-from infra.queue import connect_redis
+from infra.queue import connect_redis, enqueue
 from infra.scheduler import schedule
 from infra.settings import CommonSettings
 
@@ -23,3 +24,12 @@ def note_and_follow(name: str, after_minutes: int) -> None:
     redis = connect_redis(CommonSettings().redis_url)
     due = SimClock(redis).now() + timedelta(minutes=after_minutes)
     schedule(redis, due, "tests.infra.jobs.note", f"{name}-follow-up", queue_name="sched")
+
+
+def linger(name: str, seconds: float) -> None:
+    """Note the start, take ``seconds``, then enqueue a ``note`` of ``name`` and note the end."""
+    redis = connect_redis(CommonSettings().redis_url)
+    redis.rpush(LOG, f"{name}:start")
+    time.sleep(seconds)
+    enqueue(redis, "sched", "tests.infra.jobs.note", f"{name}:follow-up")
+    redis.rpush(LOG, f"{name}:end")

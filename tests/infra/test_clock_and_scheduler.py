@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from redis import Redis
 
 from infra import scheduler
 from infra.clock import SimClock
 from tests.infra.jobs import LOG
 
-ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 1, 31, 16, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def worker(backend: object) -> Iterator[Redis]:
-    redis: Redis = backend.redis()  # type: ignore[attr-defined]
-    env = {**os.environ, **backend.env(), "PYTHONPATH": str(ROOT)}  # type: ignore[attr-defined]
-    proc = subprocess.Popen([sys.executable, "-m", "launcher", "worker", "--queues", "sched"],
-                            cwd=ROOT, env=env)
-    yield redis
-    proc.terminate()
-    proc.wait(10)
 
 
 def _ran(redis: Redis) -> list[str]:

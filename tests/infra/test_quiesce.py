@@ -1,0 +1,79 @@
+"""Quieting the queues before a sandbox reset: what waits is dropped, what runs waited out.
+
+Without it, a job that was running when the parts emptied their data ends after them and
+writes into the new sandbox, and what it enqueues runs there too.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from datetime import UTC, datetime, timedelta
+
+from redis import Redis
+
+from infra import scheduler
+from infra.queue import enqueue, queue
+from tests.conftest import Backend
+from tests.infra.conftest import start_worker
+from tests.infra.jobs import LOG
+
+LINGER = "tests.infra.jobs.linger"
+
+
+def _ran(redis: Redis) -> list[str]:
+    return [item.decode() for item in redis.lrange(LOG, 0, -1)]
+
+
+def _started(redis: Redis, name: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while f"{name}:start" not in _ran(redis):
+        assert time.monotonic() < deadline, f"{name} never started"
+        time.sleep(0.02)
+
+
+def test_what_waits_is_dropped(backend: Backend) -> None:
+    redis = backend.redis()
+    sched = queue("sched", redis)
+    enqueue(redis, "sched", "tests.infra.jobs.note", "queued")
+    sched.enqueue_in(timedelta(minutes=5), "tests.infra.jobs.note", "retried later")
+    scheduler.schedule(redis, datetime(2025, 1, 1, tzinfo=UTC), "tests.infra.jobs.note",
+                       "due on the clock", queue_name="sched")
+    assert scheduler.quiesce(redis, ["sched"], timeout=5) == []
+    assert (sched.count, sched.scheduled_job_registry.count, scheduler.pending(redis)) == (
+        0, 0, [])
+
+
+def test_a_running_job_is_waited_out_and_what_it_enqueues_dropped(worker: Redis) -> None:
+    enqueue(worker, "sched", LINGER, "slow", 1.0)
+    _started(worker, "slow")
+    assert scheduler.quiesce(worker, ["sched"], timeout=30) == []
+    quiet = _ran(worker)
+    assert quiet[:2] == ["slow:start", "slow:end"]  # over when the quiet came
+    time.sleep(0.5)  # the worker is free: a follow-up left queued would run now
+    assert _ran(worker) == quiet and queue("sched", worker).count == 0
+
+
+def test_the_deadline_gives_what_still_runs(worker: Redis) -> None:
+    enqueue(worker, "sched", LINGER, "slower", 3.0)
+    _started(worker, "slower")
+    still = scheduler.quiesce(worker, ["sched"], timeout=0.2)
+    assert len(still) == 1 and _ran(worker) == ["slower:start"]
+
+
+def test_a_job_whose_worker_died_does_not_hold_it_up(backend: Backend) -> None:
+    redis = backend.redis()
+    proc = start_worker(backend)
+    try:
+        enqueue(redis, "sched", LINGER, "orphan", 60.0)
+        _started(redis, "orphan")
+        assert len(scheduler.running(redis, ["sched"])) == 1
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        # rq keeps the orphan among the started jobs for its whole timeout
+        assert len(queue("sched", redis).started_job_registry.get_job_ids()) == 1
+        assert scheduler.quiesce(redis, ["sched"], timeout=10) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
