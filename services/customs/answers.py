@@ -149,6 +149,21 @@ def lock_ahead(session: Session, tokens: Iterable[str]) -> None:
         transport.prefetch_arrived(session, [docs[check.document_id] for check in checks])
 
 
+def prefetch_lists(session: Session) -> None:
+    """What the flows of the batch's lists look up when a clearance comes (``PREFETCH``),
+    in one query each: once the batch's lists are known (``prefetch_checks``) and, on
+    PostgreSQL, locked (``lock_ahead``), so that none is read before another batch that
+    holds the locks has changed it."""
+    if not documents.ahead(session):
+        return
+    docs = list(unit_cache(session, _ANSWERED).values())
+    for kind, prefetch in PREFETCH.items():
+        prefetch(session, [doc for doc in docs if doc.kind == kind])
+
+
+# A kind's lookups for a batch of answers about its lists (``import_.plug`` adds the
+# import list's holds, which its release reads).
+PREFETCH: dict[str, Callable[[Session, list[Document]], None]] = {}
 # Besides its parcel's, the keys work on a list of a kind locks (``import_.plug`` adds the
 # import list's: what its tax answers lock).
 LIST_LOCKS: dict[str, Callable[[Document], list[str]]] = {}

@@ -87,6 +87,7 @@ def apply_inspections(results: list[dict[str, Any]]) -> list[str]:
     def handle(uow: UnitOfWork, result: dict[str, Any]) -> str:
         answers.prefetch_checks(uow.session, tokens)  # the batch's checks: one query
         answers.lock_ahead(uow.session, tokens)
+        answers.prefetch_lists(uow.session)
         return answers.apply(uow=uow, redis=redis, settings=settings, result=result,
                              now=clock.now_of(uow.session),
                              new=answers.answer_guid(result) not in done)

@@ -68,47 +68,53 @@ def _enter_item(session: Session, ems_no: str, entry_no: str, item: dict[str, An
 
 def take(session: Session, *, ems_no: str, needed: dict[str, Decimal],
          gcodes: dict[str, str], ref: str, now: datetime) -> list[str]:
-    """Deduct a list's quantities; the problems if any item cannot give them (then nothing
-    should stay deducted: the caller rolls back its savepoint)."""
-    if session.exec(select(AccountBook.id).where(AccountBook.ems_no == ems_no)).first() is None:
+    """Deduct a list's quantities, all or none: the problems if any item cannot give them
+    (then what the others gave is put back, with no ledger entry)."""
+    connection = session.connection()  # no autoflush: take reads no object of the session
+    if connection.execute(_BOOK, {"book": ems_no}).first() is None:
         return [f"CEB621 InventoryHead.emsNo {ems_no}: no such account book (电子账册)"]
-    recorded = dict(session.exec(select(BookItem.item_record_no, BookItem.gcode).where(
-        BookItem.ems_no == ems_no, col(BookItem.item_record_no).in_(list(needed)))).all())
+    recorded = dict(connection.execute(_GCODES, {"book": ems_no, "items": list(needed)}).all())
     problems: list[str] = []
+    taken: list[tuple[str, int, int]] = []  # item, amount, balance after
     for record_no in sorted(needed):
-        gcode = recorded.get(record_no)
+        gcode, amount = recorded.get(record_no), scaled(needed[record_no])
         where = f"CEB621 InventoryList.itemRecordNo {record_no}"
         if gcode is None:
             problems.append(f"{where}: not an item of account book {ems_no}")
-        elif gcode[:8] != gcodes[record_no][:8]:
+            continue
+        if gcode[:8] != gcodes[record_no][:8]:
             problems.append(f"{where}: recorded in {ems_no} as gcode {gcode}, "
                             f"declared as {gcodes[record_no]}")
-        elif not _take_one(session, ems_no, record_no, needed[record_no], ref, now):
+            continue
+        balance = connection.execute(_TAKE, {"book": ems_no, "record_no": record_no,
+                                             "amount": amount}).scalar_one_or_none()
+        if balance is None:
             problems.append(f"{where}: account book {ems_no} holds "
                             f"{fmt(unscaled(_balance(session, ems_no, record_no)))}, the list "
                             f"takes {fmt(needed[record_no])} (库存不足 over the balance)")
-    return problems
-
-
-def _take_one(session: Session, ems_no: str, record_no: str, qty: Decimal, ref: str,
-              now: datetime) -> bool:
-    amount = scaled(qty)
-    # on the session's connection: no autoflush, no ORM bookkeeping (take reads no item
-    # as an object of the session)
-    balance = session.connection().execute(_TAKE, {
-        "book": ems_no, "record_no": record_no, "amount": amount}).scalar_one_or_none()
-    if balance is None:
-        return False
-    session.add(BookEntry(ems_no=ems_no, item_record_no=record_no, change=-amount,
-                          balance=int(balance), reason=RELEASE, ref=ref, at=now))
-    return True
+        else:
+            taken.append((record_no, amount, int(balance)))
+    if problems:
+        for record_no, amount, _balance_after in taken:
+            connection.execute(_PUT, {"book": ems_no, "record_no": record_no, "amount": amount})
+        return problems
+    for record_no, amount, balance in taken:
+        session.add(BookEntry(ems_no=ems_no, item_record_no=record_no, change=-amount,
+                              balance=balance, reason=RELEASE, ref=ref, at=now))
+    return []
 
 
 ITEMS = BookItem.__table__  # type: ignore[attr-defined]
-_TAKE = (update(ITEMS).where(ITEMS.c.ems_no == bindparam("book"),
-                             ITEMS.c.item_record_no == bindparam("record_no"),
-                             ITEMS.c.balance >= bindparam("amount"))
+BOOKS = AccountBook.__table__  # type: ignore[attr-defined]
+# Built once: the list hot path runs them for every bonded list.
+_BOOK = select(BOOKS.c.id).where(BOOKS.c.ems_no == bindparam("book"))
+_GCODES = select(ITEMS.c.item_record_no, ITEMS.c.gcode).where(
+    ITEMS.c.ems_no == bindparam("book"),
+    ITEMS.c.item_record_no.in_(bindparam("items", expanding=True)))
+_ITEM = (ITEMS.c.ems_no == bindparam("book")) & (ITEMS.c.item_record_no == bindparam("record_no"))
+_TAKE = (update(ITEMS).where(_ITEM, ITEMS.c.balance >= bindparam("amount"))
          .values(balance=ITEMS.c.balance - bindparam("amount")).returning(ITEMS.c.balance))
+_PUT = update(ITEMS).where(_ITEM).values(balance=ITEMS.c.balance + bindparam("amount"))
 
 
 def put_back(session: Session, *, ems_no: str, quantities: dict[str, Decimal], reason: str,

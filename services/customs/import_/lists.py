@@ -19,14 +19,13 @@ from sqlmodel import Session, col, select
 
 from contracts import tax as tax_contract
 from infra.caches import any_of, unit_cache, unit_lookup
-from infra.db import id_of
 from services.customs import risk
 from services.customs.documents import Work, ahead, find_live, made_here
 from services.customs.domain import ceb_day, fmt
 from services.customs.import_ import (
-    book,
     catalog,
     facts,
+    holds,
     jobs,
     matching,
     quota,
@@ -36,14 +35,9 @@ from services.customs.import_ import (
 )
 from services.customs.import_ import domain as imp
 from services.customs.import_.domain import APPROVED, LIST, STORED, Listing, Treatment
-from services.customs.import_.models import ImportClearance, scaled, unscaled
+from services.customs.import_.models import ImportClearance, unscaled
 from services.customs.models import Document, live
 from services.customs.prefetch import waiting
-
-
-def limits(work: Work) -> imp.Limits:
-    return imp.Limits(single=work.settings.import_single_limit,
-                      year=work.settings.import_year_limit)
 
 
 def list_locks(record: dict[str, Any]) -> list[str]:
@@ -99,14 +93,14 @@ def _treatment(work: Work, listing: Listing) -> tuple[Treatment, Decimal]:
     used = unscaled(quota.used(work.session, buyer_id=listing.buyer_id,
                                year=ceb_day(work.now).year))
     verdict = imp.treatment(listing.dutiable_value, single_item=imp.indivisible(listing),
-                            used_this_year=used, limits=limits(work))
+                            used_this_year=used, limits=holds.limits(work))
     return verdict, used
 
 
 def _refuse_limit(work: Work, doc: Document, listing: Listing, verdict: Treatment,
                   used: Decimal) -> None:
     status = imp.OVER_SINGLE if verdict is Treatment.OVER_SINGLE else imp.OVER_YEAR
-    text = imp.refusal_text(verdict, listing.dutiable_value, used, limits(work))
+    text = imp.refusal_text(verdict, listing.dutiable_value, used, holds.limits(work))
     records.reject(work, doc, [text], status=status)
 
 
@@ -218,12 +212,6 @@ def match_waiting(*, work: Work, by: Document) -> int:
 # ------------------------------------------------------------------ holds and approval
 
 
-class _Refused(Exception):
-    def __init__(self, status: str, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.status, self.problems = status, problems
-
-
 def admit(*, work: Work, doc: Document, listing: Listing) -> None:
     """Hold the buyer's quota, quantity caps and (1210) stock, all or none; then 399."""
     verdict, used = _treatment(work, listing)
@@ -231,9 +219,8 @@ def admit(*, work: Work, doc: Document, listing: Listing) -> None:
         _refuse_limit(work, doc, listing, verdict, used)
         return
     try:
-        with work.session.begin_nested():
-            clearance = _hold(work, doc, listing, verdict)
-    except _Refused as refused:
+        clearance = holds.hold(work, doc, listing, verdict)
+    except holds.Refused as refused:
         records.reject(work, doc, refused.problems, status=refused.status)
         return
     treatment = "在限值内 within the limits" if verdict is Treatment.IN_LIMIT else \
@@ -242,85 +229,6 @@ def admit(*, work: Work, doc: Document, listing: Listing) -> None:
                                       f"{treatment}")
     ask_tax(work=work, doc=doc, clearance=clearance, listing=listing)
     risk.ask(work=work, doc=doc)
-
-
-def _hold(work: Work, doc: Document, listing: Listing, verdict: Treatment) -> ImportClearance:
-    year, value = ceb_day(work.now).year, listing.dutiable_value
-    assert doc.invt_no is not None
-    if not quota.reserve(work.session, buyer_id=listing.buyer_id, year=year, item=quota.CNY,
-                         amount=scaled(value), limit=scaled(limits(work).year)):
-        used = unscaled(quota.used(work.session, buyer_id=listing.buyer_id, year=year))
-        raise _Refused(imp.OVER_YEAR, [imp.refusal_text(Treatment.OVER_YEAR, value, used,
-                                                        limits(work))])
-    caps: dict[str, str] = {}
-    entries = catalog.positive_list()
-    for hs8, kg in remarks.capped_quantities(listing, entries).items():
-        cap = entries[hs8].cap_kg or Decimal(0)
-        if not quota.reserve(work.session, buyer_id=listing.buyer_id, year=year, item=hs8,
-                             amount=scaled(kg), limit=scaled(cap)):
-            had = unscaled(quota.used(work.session, buyer_id=listing.buyer_id, year=year,
-                                      item=hs8))
-            raise _Refused(imp.REJECTED, [
-                f"CEB621 gcode {hs8} ({entries[hs8].name}): {entries[hs8].remark_text}; the "
-                f"buyer took {fmt(had)} kg this year, this list {fmt(kg)} kg > {fmt(cap)} kg"])
-        caps[hs8] = str(kg)
-    stock: dict[str, str] = {}
-    if listing.bonded and listing.ems_no:
-        needed = imp.stock_needed(listing)
-        gcodes = {line.item_record_no: line.gcode for line in listing.lines
-                  if line.item_record_no}
-        problems = book.take(work.session, ems_no=listing.ems_no, needed=needed,
-                             gcodes=gcodes, ref=doc.invt_no, now=work.now)
-        if problems:
-            raise _Refused(imp.REJECTED, problems)
-        stock = {k: str(v) for k, v in needed.items()}
-    clearance = ImportClearance(
-        document_id=id_of(work.session, doc), invt_no=doc.invt_no, trade_mode=listing.trade_mode,
-        buyer_id=listing.buyer_id, year=year, dutiable_value=value, treatment=verdict.value,
-        quota_held=scaled(value), caps_held=caps, ems_no=listing.ems_no if stock else None,
-        stock_held=stock)
-    work.session.add(clearance)
-    work.session.flush()
-    unit_cache(work.session, _CLEARANCES)[doc.id] = clearance
-    return clearance
-
-
-def clearance_of(work: Work, doc: Document) -> ImportClearance | None:
-    """The holds of ``doc`` (None: none), looked up once per unit of work (only ``hold``
-    makes them, and it tells the unit's cache)."""
-    if doc.id is None:  # new in this unit of work: not held yet
-        return None
-    prefetch_clearances(work.session, [doc.id])
-    clearance: ImportClearance | None = unit_cache(work.session, _CLEARANCES)[doc.id]
-    return clearance
-
-
-def prefetch_clearances(session: Session, ids: Iterable[int]) -> None:
-    """Look the holds of the lists ``ids`` up in one query, for ``clearance_of``."""
-    unit_lookup(session, _CLEARANCES, ids, lambda missing: (
-        (c.document_id, c) for c in session.exec(
-            select(ImportClearance).where(col(ImportClearance.document_id).in_(missing)))))
-
-
-_CLEARANCES = "customs.import.clearances"  # unit cache: list id → its holds (None: none)
-
-
-def give_back(*, work: Work, clearance: ImportClearance, share: Decimal, reason: str,
-              ref: str, returned: dict[str, Decimal] | None = None) -> None:
-    """Undo the holds: the buyer's year (``share`` of it) and caps, and (1210) the stock."""
-    amount = clearance.quota_held if share >= 1 else int(clearance.quota_held * share)
-    quota.give_back(work.session, buyer_id=clearance.buyer_id, year=clearance.year,
-                    item=quota.CNY, amount=amount)
-    clearance.quota_held -= amount
-    for hs8, kg in clearance.caps_held.items():
-        quota.give_back(work.session, buyer_id=clearance.buyer_id, year=clearance.year,
-                        item=hs8, amount=int(scaled(Decimal(kg)) * min(share, Decimal(1))))
-    if clearance.ems_no:
-        quantities = returned if returned is not None else {
-            k: Decimal(v) for k, v in clearance.stock_held.items()}
-        if quantities:
-            book.put_back(work.session, ems_no=clearance.ems_no, quantities=quantities,
-                          reason=reason, ref=ref, now=work.now)
 
 
 # ------------------------------------------------------------------ tax and release
@@ -365,7 +273,7 @@ def release_if_ready(*, work: Work, doc: Document) -> bool:
     it) and inspection cleared it; tax then falls due from day 31. True if released."""
     if doc.deleted or doc.status not in imp.RELEASABLE_LIST_STATES:
         return False
-    clearance = clearance_of(work, doc)
+    clearance = holds.clearance_of(work, doc)
     if clearance is None or clearance.tax_state != "issued" or not risk.release_allowed(doc):
         return False
     records.move(work, doc, imp.RELEASED, f"放行 released; 电子税单 {clearance.tax_no} tax "

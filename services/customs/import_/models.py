@@ -14,10 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, UniqueConstraint
-from sqlmodel import Field
+from sqlalchemy.orm import relationship
+from sqlmodel import Field, Relationship
 
 from infra.db import UtcDateTime, new_dict, new_list
 from services.customs.db import CustomsTable
+from services.customs.models import Document
 
 SCALE = 100_000  # N19,5: five decimal places
 
@@ -74,6 +76,9 @@ class ImportClearance(CustomsTable, table=True):
     cancelled_at: datetime | None = Field(default=None, sa_column=_tz())
     return_state: str | None = Field(default=None, max_length=10)
     returned_at: datetime | None = Field(default=None, sa_column=_tz())
+    # set when the list is held: the INSERT takes its id (written before it), so holding
+    # does not write the batch's new documents early
+    document: Document | None = Relationship(sa_relationship=relationship("Document"))
 
 
 class BuyerUsage(CustomsTable, table=True):

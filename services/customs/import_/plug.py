@@ -5,7 +5,8 @@ Inspection's answers (``services.customs.answers.apply``) move a list with the e
 and head node from ``services.customs.domain`` and the receipt builder from
 ``services.customs.receipts``. ``register`` adds the import list there, with its own state
 machine and CEB622 receipt, and registers the "on cleared" callback (release once the tax
-bill is issued too) and the key an answer about the list locks, as tax's answer does.
+bill is issued too), the key an answer about the list locks, as tax's answer does, and
+the list's holds, looked up for a batch of answers at once.
 Called once, when the import package is imported.
 """
 
@@ -17,7 +18,7 @@ from contracts.ceb.base import ReceiptMessage
 from services.customs import answers, domain, receipts, risk
 from services.customs.documents import Work
 from services.customs.import_ import domain as imp
-from services.customs.import_ import lists
+from services.customs.import_ import holds, lists
 from services.customs.import_.receipts import BUILDERS, ListKeys
 from services.customs.models import Document
 
@@ -38,3 +39,5 @@ def register() -> None:
     risk.on_cleared(f"{imp.LIST}:I", _on_cleared)
     # inspection's answer and tax's, each of which may release the list, in turn
     answers.LIST_LOCKS[imp.LIST] = lambda doc: [lists.invt_lock(doc.invt_no or "")]
+    answers.PREFETCH[imp.LIST] = lambda session, docs: holds.prefetch_clearances(
+        session, [doc.id for doc in docs if doc.id is not None])

@@ -21,7 +21,7 @@ from services.customs import documents
 from services.customs.documents import Work
 from services.customs.domain import fmt
 from services.customs.import_ import domain as imp
-from services.customs.import_ import errors, facts, jobs, lists, records, returns
+from services.customs.import_ import errors, facts, holds, jobs, lists, records, returns
 from services.customs.import_.domain import APPROVED, CANCEL, LIST, RETURN, STORED
 from services.customs.import_.models import ImportClearance
 from services.customs.import_.receipts import ListKeys
@@ -84,9 +84,9 @@ def declare_cancel(*, work: Work, record: dict[str, Any]) -> None:
     if doc is None or lst is None:
         return
     records.move(work, doc, STORED, "海关入库 cancel accepted", keys=keys)
-    clearance = lists.clearance_of(work, lst)
+    clearance = holds.clearance_of(work, lst)
     if clearance is not None:
-        lists.give_back(work=work, clearance=clearance, share=Decimal(1), reason="cancel",
+        holds.give_back(work=work, clearance=clearance, share=Decimal(1), reason="cancel",
                         ref=doc.guid)
         clearance.cancelled_at = work.now
         if clearance.tax_state != "none":
@@ -122,7 +122,7 @@ def declare_return(*, work: Work, record: dict[str, Any]) -> None:
     doc = records.declare(work, kind=RETURN, record=record, keys=keys)
     if doc is None:
         return
-    clearance = lists.clearance_of(work, lst)
+    clearance = holds.clearance_of(work, lst)
     assert clearance is not None and clearance.released_at is not None
     released, win = clearance.released_at, windows(work)
     days = returns.days_since_release(released, work.now)
@@ -162,7 +162,7 @@ def _returned_list(work: Work, ret: Document) -> tuple[Document | None,
     lst = work.session.exec(select(Document).where(
         Document.kind == LIST, Document.invt_no == invt_no,
         live())).first()
-    return lst, (lists.clearance_of(work, lst) if lst is not None else None)
+    return lst, (holds.clearance_of(work, lst) if lst is not None else None)
 
 
 def goods_back(*, work: Work, logistics_code: str, logistics_no: str, ref: str) -> list[str]:
@@ -183,7 +183,7 @@ def goods_back(*, work: Work, logistics_code: str, logistics_no: str, ref: str) 
 
 
 def _complete(work: Work, ret: Document, lst: Document, ref: str) -> None:
-    clearance = lists.clearance_of(work, lst)
+    clearance = holds.clearance_of(work, lst)
     assert clearance is not None and clearance.released_at is not None
     keys, win = _keys(lst), windows(work)
     if not returns.goods_back_in_time(clearance.released_at, work.now, win):
@@ -194,7 +194,7 @@ def _complete(work: Work, ret: Document, lst: Document, ref: str) -> None:
     share = returns.returned_share(listed, returned)
     stock = {line.item_record_no: returned[line.gnum] for line in listed
              if line.gnum in returned and line.item_record_no}
-    lists.give_back(work=work, clearance=clearance, share=share, reason="return", ref=ret.guid,
+    holds.give_back(work=work, clearance=clearance, share=share, reason="return", ref=ret.guid,
                     returned=stock)
     clearance.return_state, clearance.returned_at = "done", work.now
     lists.tell_tax(work, clearance.invt_no, "returned", work.now, returned)

@@ -24,7 +24,16 @@ from services.customs import documents, outbox, risk
 from services.customs.config import Settings
 from services.customs.documents import Work
 from services.customs.domain import REFUSED_BY_INSPECTION, ceb_day, fmt, status_name
-from services.customs.import_ import book, lists, plug, quota, records, reversals, trade
+from services.customs.import_ import (
+    book,
+    holds,
+    lists,
+    plug,
+    quota,
+    records,
+    reversals,
+    trade,
+)
 from services.customs.import_ import domain as imp
 from services.customs.import_.models import ImportClearance, unscaled
 from services.customs.models import Document, ProcessedMessage, TimelineEntry
@@ -95,7 +104,7 @@ def prefetch_lists(session: Session, invt_nos: list[str]) -> None:
     found = unit_lookup(session, _BY_INVT_NO, invt_nos, lambda missing: _lists_by_invt_no(
         session, missing).items())
     ids = [d.id for d in found.values() if d is not None and d.id is not None]
-    lists.prefetch_clearances(session, ids)
+    holds.prefetch_clearances(session, ids)
     risk.prefetch_checks(session, ids)
 
 
@@ -134,7 +143,7 @@ def tax_assessed(*, uow: UnitOfWork, redis: Redis, settings: Settings, now: date
     if work is None:
         return "already applied"
     doc = _list_by_invt_no(work.session, result.invtNo)
-    clearance = lists.clearance_of(work, doc) if doc is not None else None
+    clearance = holds.clearance_of(work, doc) if doc is not None else None
     if doc is None or clearance is None:
         return _after(uow, redis, work, "unknown list")
     if doc.deleted:  # cancelled meanwhile: make sure tax cancels the bill too
@@ -176,7 +185,7 @@ def settle_refused(*, uow: UnitOfWork, settings: Settings, now: datetime) -> int
                            processed_at=now)
     work = Work(session=uow.session, settings=settings, processed=processed, now=now)
     for clearance, doc in rows:
-        lists.give_back(work=work, clearance=clearance, share=Decimal(1), reason="refused",
+        holds.give_back(work=work, clearance=clearance, share=Decimal(1), reason="refused",
                         ref=doc.guid, returned={})
         clearance.cancelled_at = now
         if clearance.tax_state != "none":

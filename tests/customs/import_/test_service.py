@@ -10,11 +10,17 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from sqlmodel import Session, select
+
 from contracts import examples_import as ei
 from contracts.ceb import parse_json, to_xml
+from services.customs.db import resources
+from services.customs.import_ import service as import_service
 from services.customs.import_ import tasks
+from services.customs.import_.models import BookEntry
 from tests.customs.harness import result
 from tests.customs.import_.harness import (
+    NOW,
     Imports,
     answer_for,
     invt_no,
@@ -142,10 +148,14 @@ class TestPositiveList:
                                       buyerIdNumber=ei.buyer_id(1)))
             imports.send(order, ei.payment(n, amount=paid, payerIdNumber=ei.buyer_id(1)),
                          ei.waybill(n, mode="9610"), lists[-1])
+            if n == 1:
+                year_after_first = usage(ei.buyer_id(1))["used"]
         assert imports.statuses(lists[0])[-1] == "800"
         assert imports.statuses(lists[1]) == ["2", "120", "100"]
         assert "每人每年限购2千克; the buyer took 1.5 kg this year, this list 1.5 kg > 2 kg" in \
             imports.last_info(lists[1])
+        # the second list's share of the year, held before its cap refused it, is given back
+        assert usage(ei.buyer_id(1))["used"] == year_after_first == "40"
 
 
 class TestLimits:
@@ -203,6 +213,33 @@ class TestAccountBook:
                "balance)" in imports.last_info(lst)
         assert imports.balance(ei.EMS_NO, ei.ITEM_RECORD_NO) == Decimal(1)
         assert usage(ei.buyer_id(1))["used"] == "0"  # nothing stays held
+
+    def test_a_list_one_item_short_takes_nothing_from_the_others(
+            self, imports: Imports) -> None:
+        serum = ei.line(2, itemRecordNo="100002", itemNo="SKU-SERUM", itemName="精华液",
+                        gname="精华液", gmodel="30ml/瓶|serum")
+        stock("10")
+        with Session(resources.engine()) as session:
+            import_service.first_line_entry(
+                session=session, ems_no=ei.EMS_NO, owner=ei.WAREHOUSE, admin=False, now=NOW,
+                entry=ei.entry(entry_no="HZQD2924000002", items=[{
+                    "itemRecordNo": "100002", "gcode": "3304990099", "gname": "精华液",
+                    "unit": "142", "qty": "1"}]))
+            session.commit()
+        lines = [ei.line(), serum]
+        order = ei.order(1, items=lines)
+        paid = order["Order"][0]["OrderHead"]["acturalPaid"]
+        lst = ei.inventory(1, items=lines)
+        imports.send(order, ei.payment(1, amount=paid), ei.waybill(1), lst)
+        assert imports.statuses(lst) == ["2", "120", "100"]
+        assert "itemRecordNo 100002: account book T2924W000001 holds 1, the list takes 2" in \
+            imports.last_info(lst)
+        assert imports.balance(ei.EMS_NO, ei.ITEM_RECORD_NO) == Decimal(10)  # put back
+        assert imports.balance(ei.EMS_NO, "100002") == Decimal(1)
+        with Session(resources.engine()) as session:
+            assert session.exec(select(BookEntry).where(
+                BookEntry.reason == "release")).all() == []  # no ledger entry either
+        assert usage(ei.buyer_id(1))["used"] == "0"
 
     def test_an_unknown_book_or_item_is_refused(self, imports: Imports) -> None:
         stock()

@@ -76,6 +76,29 @@ class TestTaxAssessed:
         assert tasks.tax_assessed_many(answers) == ["already applied"] * 3
 
 
+    def test_a_batch_of_inspection_answers_looks_the_holds_of_its_lists_up_once(
+            self, imports: Imports) -> None:
+        imports.customs.inspection.auto = False
+        flows = [ei.import_flow(n, "9610") for n in (1, 2, 3)]
+        imports.send(*(m for flow in flows for m in flow))  # tax answers: bills issued
+        inspected = [result(q).model_dump(mode="json")
+                     for q in imports.customs.inspection.questions()]
+        with statements(resources.engine()) as seen:
+            customs_tasks.apply_inspections(inspected)
+        assert [imports.statuses(flow[3])[-1] for flow in flows] == ["800"] * 3
+        assert len(reads_of(seen, "import_clearance")) == 1  # what each release reads
+
+    def test_the_lists_of_a_batch_are_held_without_writing_it_list_by_list(
+            self, imports: Imports) -> None:
+        imports.tax.auto = imports.customs.inspection.auto = False
+        flows = [ei.import_flow(n, "9610") for n in (1, 2, 3)]
+        with statements(resources.engine()) as seen:
+            imports.customs.send(*(m for flow in flows for m in flow))
+        assert [imports.statuses(flow[3])[-1] for flow in flows] == ["399"] * 3
+        # the twelve documents and three holds go in together, not a list's at a time
+        assert len([s for s in seen if s.startswith("insert into document ")]) == 1
+        assert len([s for s in seen if s.startswith("insert into import_clearance ")]) == 1
+
     def test_a_list_the_batch_made_is_asked_about_without_a_lookup(
             self, imports: Imports) -> None:
         imports.tax.auto = imports.customs.inspection.auto = False
