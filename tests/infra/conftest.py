@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -31,10 +33,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_worker(backend: Backend) -> subprocess.Popen[bytes]:
-    """A real worker process on the queue ``sched``, which runs ``tests.infra.jobs``."""
+    """A real worker process on the queue ``sched``, which runs ``tests.infra.jobs``, in a
+    process group of its own (``kill_worker``: with the scheduler process rq forks)."""
     env = {**os.environ, **backend.env(), "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "launcher", "worker", "--queues", "sched"],
-                            cwd=ROOT, env=env)
+                            cwd=ROOT, env=env, start_new_session=True)
+
+
+def kill_worker(proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+    """Send ``sig`` to the worker and the scheduler process it forked; wait for the worker."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+    proc.wait(10)
 
 
 @pytest.fixture
@@ -42,5 +52,4 @@ def worker(backend: Backend) -> Iterator[Redis]:
     """A worker on ``sched`` for the test (``start_worker``); the backend's Redis."""
     proc = start_worker(backend)
     yield backend.redis()
-    proc.terminate()
-    proc.wait(10)
+    kill_worker(proc, signal.SIGTERM)

@@ -6,7 +6,6 @@ writes into the new sandbox, and what it enqueues runs there too.
 
 from __future__ import annotations
 
-import signal
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +14,7 @@ from redis import Redis
 from infra import scheduler
 from infra.queue import enqueue, queue
 from tests.conftest import Backend
-from tests.infra.conftest import start_worker
+from tests.infra.conftest import kill_worker, start_worker
 from tests.infra.jobs import LOG
 
 LINGER = "tests.infra.jobs.linger"
@@ -68,12 +67,9 @@ def test_a_job_whose_worker_died_does_not_hold_it_up(backend: Backend) -> None:
         enqueue(redis, "sched", LINGER, "orphan", 60.0)
         _started(redis, "orphan")
         assert len(scheduler.running(redis, ["sched"])) == 1
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
+        kill_worker(proc)
         # rq keeps the orphan among the started jobs for its whole timeout
         assert len(queue("sched", redis).started_job_registry.get_job_ids()) == 1
         assert scheduler.quiesce(redis, ["sched"], timeout=10) == []
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+        kill_worker(proc)  # (again: the scheduler rq forked, if the test stopped early)
