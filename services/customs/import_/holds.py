@@ -50,7 +50,7 @@ def hold(work: Work, doc: Document, listing: Listing, verdict: Treatment) -> Imp
         return True
 
     try:
-        caps, stock = _reserve_all(work, doc, listing, reserve)
+        caps, stock = _reserve_all(work, doc, listing, year, reserve)
     except Refused:
         for item, amount in reserved:
             quota.give_back(work.session, buyer_id=listing.buyer_id, year=year, item=item,
@@ -67,12 +67,12 @@ def hold(work: Work, doc: Document, listing: Listing, verdict: Treatment) -> Imp
     return clearance
 
 
-def _reserve_all(work: Work, doc: Document, listing: Listing,
+def _reserve_all(work: Work, doc: Document, listing: Listing, year: int,
                  reserve: Callable[[str, int, int], bool]
                  ) -> tuple[dict[str, str], dict[str, str]]:
-    """Reserve the buyer's year and quantity caps, and take the stock; the caps and stock
-    held (``Refused`` at the first that cannot be held)."""
-    year, value = ceb_day(work.now).year, listing.dutiable_value
+    """Reserve the buyer's ``year`` and quantity caps (with ``reserve``), and take the
+    stock; the caps and stock held (``Refused`` at the first that cannot be held)."""
+    value = listing.dutiable_value
     if not reserve(quota.CNY, scaled(value), scaled(limits(work).year)):
         used = unscaled(quota.used(work.session, buyer_id=listing.buyer_id, year=year))
         raise Refused(imp.OVER_YEAR, [imp.refusal_text(Treatment.OVER_YEAR, value, used,
