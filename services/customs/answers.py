@@ -106,6 +106,7 @@ def apply(*, uow: UnitOfWork, redis: Redis, settings: Settings, result: dict[str
 
 _BY_TOKEN = "customs.checks.by_token"  # unit cache: token → its check (None: unknown)
 _ANSWERED = "customs.checks.documents"  # unit cache: document id → the document
+_PREFETCHED = "customs.checks.prefetched"  # unit cache: whether ``prefetch_lists`` ran
 
 
 def prefetch_checks(session: Session, tokens: Iterable[str]
@@ -154,8 +155,10 @@ def prefetch_lists(session: Session) -> None:
     in one query each: once the batch's lists are known (``prefetch_checks``) and, on
     PostgreSQL, locked (``lock_ahead``), so that none is read before another batch that
     holds the locks has changed it."""
-    if not documents.ahead(session):
+    done = unit_cache(session, _PREFETCHED)
+    if done or not documents.ahead(session):
         return
+    done["lists"] = True  # (once per unit of work: again after a rollback emptied it)
     docs = list(unit_cache(session, _ANSWERED).values())
     for kind, prefetch in PREFETCH.items():
         prefetch(session, [doc for doc in docs if doc.kind == kind])
