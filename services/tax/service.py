@@ -94,7 +94,7 @@ def _issue(session: Session, settings: Settings, bill: TaxBill,
            taxes: Sequence[domain.LineTax], now: datetime) -> bool:
     """Reduce the guarantee by the bill and send the CEB816; False if it does not cover it."""
     amount = _fen(bill.tax_total)
-    if not _reserve(session, settings, bill.assure_code or bill.ebc_code, amount, now):
+    if not _reserve(session, settings, guarantor(bill), amount, now):
         bill.state = "held"
         return False
     bill.state, bill.guarantee_held, bill.status = "issued", amount, "1"
@@ -108,7 +108,7 @@ def _issue(session: Session, settings: Settings, bill: TaxBill,
 
 
 def _held_info(session: Session, settings: Settings, bill: TaxBill, now: datetime) -> str:
-    row = _guarantee(session, settings, bill.assure_code or bill.ebc_code, now)
+    row = _guarantee(session, settings, guarantor(bill), now)
     return (f"担保额度不足 the guarantee of withholding agent {row.assure_code} does not cover "
             f"the tax: {bill.tax_total:.2f} CNY needed, {Decimal(row.balance) / 100:.2f} CNY "
             "available; raise the guarantee to release the list")
@@ -143,6 +143,48 @@ def _guarantee(session: Session, settings: Settings, code: str, now: datetime) -
     return row
 
 
+_LOCKED = "tax.guarantees.locked"  # unit cache: the guarantees this unit of work locked
+
+
+def lock_guarantees(session: Session, codes: Iterable[str | None]) -> None:
+    """On PostgreSQL, lock the guarantees of these agents (those lodged), in the order of
+    their codes, once per unit of work: two batches about the same agents then wait for
+    each other before either reads the clock or a guarantee, never in opposite orders.
+    (On SQLite the unit of work holds the database.)"""
+    locked = unit_cache(session, _LOCKED)
+    wanted = sorted({code for code in codes if code} - locked.keys())
+    if not wanted or session.get_bind().dialect.name != "postgresql":
+        return
+    session.connection().execute(select(Guarantee.assure_code).where(  # type: ignore[call-overload]
+        col(Guarantee.assure_code).in_(wanted)).order_by(col(Guarantee.assure_code))
+        .with_for_update())
+    locked.update(dict.fromkeys(wanted, True))
+
+
+def guarantor(bill: TaxBill) -> str:
+    """The withholding agent whose guarantee covers ``bill``."""
+    return bill.assure_code or bill.ebc_code
+
+
+# the list events that give a bill's guarantee back (a release only sets its due dates)
+_RESTORING = frozenset({"cancelled", "returned", "return_failed"})
+
+
+def guarantors(items: Iterable[dict[str, Any]], bills: dict[str, TaxBill | None]
+               ) -> list[str | None]:
+    """The agents whose guarantees a batch of customs' requests (``assess``) or list
+    events (``list_event``) changes: a request's guarantor, and for an event that gives
+    a guarantee back, its bill's."""
+    codes: list[str | None] = []
+    for item in items:
+        if "event" not in item:
+            codes.append(item.get("assureCode") or item.get("ebcCode"))
+        elif item["event"] in _RESTORING:
+            bill = bills.get(str(item.get("invtNo")))
+            codes.append(guarantor(bill) if bill is not None else None)
+    return codes
+
+
 # Built once, run as plain SQL for every bill issued (no ORM bookkeeping; ``_guarantee``
 # reads the row afresh)
 _RESERVE = update(Guarantee).where(
@@ -167,7 +209,7 @@ def _restore(session: Session, bill: TaxBill, amount: int, now: datetime) -> Non
     if amount <= 0:
         return
     session.exec(update(Guarantee).where(  # type: ignore[call-overload]
-        col(Guarantee.assure_code) == (bill.assure_code or bill.ebc_code))
+        col(Guarantee.assure_code) == guarantor(bill))
         .values(balance=col(Guarantee.balance) + amount, updated_at=now))
     bill.guarantee_held -= amount
 

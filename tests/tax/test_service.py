@@ -7,6 +7,8 @@ comes out is read from the queues: CEB816/818 in ``gateway.tasks.ingest`` jobs, 
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -283,3 +285,49 @@ class TestReturnsAndCancels:
         assert shown["parties"] == [AGENT, "PLATFORM01", EBC]
         assert shown["lines"][0]["valueAddedTax"] == "18.02"
         assert shown["dueFrom"] == "2025-03-31T16:00:00+00:00"
+
+
+class TestTwoWorkers:
+    def test_a_batch_that_waited_for_the_guarantee_tells_the_time_after_it(
+            self, tax: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A batch issues a bill against the agent's guarantee and the clock moves on before
+        it commits; meanwhile another worker takes a batch about the same agent. That batch
+        waits for the first (on PostgreSQL for the guarantee, on SQLite for the database)
+        and only then reads the clock: its bill tells the time after the first's."""
+        set_guarantee("50000")  # lodged (a guarantee lodged by its first bill is not locked)
+        reserve, reserved, go = service._reserve, threading.Event(), threading.Event()
+
+        def reserve_then_wait(*args: Any) -> bool:
+            outcome = reserve(*args)
+            if not reserved.is_set():
+                reserved.set()
+                assert go.wait(30)
+            return outcome
+
+        monkeypatch.setattr(service, "_reserve", reserve_then_wait)
+        first = threading.Thread(target=tasks.assess, args=(request("29242025I000000001"),))
+        first.start()
+        assert reserved.wait(30)
+        second = threading.Thread(target=tasks.assess, args=(request("29242025I000000002"),))
+        second.start()
+        time.sleep(1.0)  # the second batch is waiting for the first now
+        SimClock(tax).set(NOW + timedelta(hours=1), frozen=True)
+        go.set()
+        for worker in (first, second):
+            worker.join(30)
+            assert not worker.is_alive()
+        at = {r["payload"]["Tax"][0]["TaxHeadRd"]["invtNo"]: r["created_at"] for r in sent(tax)}
+        assert at == {"29242025I000000001": NOW.isoformat(),
+                      "29242025I000000002": (NOW + timedelta(hours=1)).isoformat()}
+
+    def test_a_batch_locks_only_the_guarantees_it_changes(self, tax: Any) -> None:
+        """What a batch waits for: a request's guarantor, and the guarantor of a bill an event
+        gives back; a release only sets due dates."""
+        tasks.assess(request("29242025I000000001", assure=AGENT))
+        with Session(resources.engine()) as session:
+            bills = service.prefetch(session, ["29242025I000000001", "29242025I000000009"])
+            assert service.guarantors([
+                request("29242025I000000002"), event("released"), event("return_pending"),
+                event("cancelled"), event("returned"), event("return_failed"),
+                event("cancelled", invt="29242025I000000009")], bills) == [
+                EBC, AGENT, AGENT, AGENT, None]
