@@ -117,6 +117,7 @@ _LOCKS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     imp.ORDER: trade.order_locks, imp.PAYMENT: trade.payment_locks,
     imp.WAYBILL: trade.waybill_locks, imp.LIST: import_lists.list_locks,
     imp.CANCEL: reversals.cancel_locks, imp.RETURN: reversals.return_locks,
+    imp.DELIVERY: reversals.delivery_locks,
 }
 
 

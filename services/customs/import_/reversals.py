@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from infra.db import id_of
 from services.customs import documents
@@ -141,6 +141,31 @@ def declare_return(*, work: Work, record: dict[str, Any]) -> None:
                  key=f"import-return-deadline-{doc_id}")
 
 
+def delivery_locks(record: dict[str, Any]) -> list[str]:
+    """What a CEB711 record locks first (``service._LOCKS`` too): its parcels, each a
+    return may be waiting for (as a return's deadline does)."""
+    head = record["DeliveryHead"]
+    return [lists.parcel_lock({"logisticsCode": head["logisticsCode"],
+                               "logisticsNo": str(line["logisticsNo"])})
+            for line in record["DeliveryList"]]
+
+
+def lock_return(session: Session, return_id: int) -> None:
+    """Before a return's deadline decides: on PostgreSQL, lock its list's key and its
+    parcel's (what a cancel, a return and the parcel's warehouse entry lock), then read the
+    return again: its goods may have come back meanwhile."""
+    ret = session.get(Document, return_id)
+    if ret is None or ret.kind != RETURN or not documents.locking(session):
+        return
+    invt_no = ret.record["InvtRefundHead"]["invtNo"]
+    lst = _list_of(session, invt_no)  # (its parcel does not change once it is released)
+    keys = [lists.invt_lock(invt_no)]
+    if lst is not None:
+        keys.append(lists.parcel_lock(lst.record["InventoryHead"]))
+    documents.lock_keys(session, keys)
+    session.refresh(ret)
+
+
 def return_deadline(*, work: Work, return_id: int) -> str:
     """Day 46 after release: a return still waiting for its goods fails (100)."""
     doc = work.session.get(Document, return_id)
@@ -158,11 +183,14 @@ def return_deadline(*, work: Work, return_id: int) -> str:
 
 def _returned_list(work: Work, ret: Document) -> tuple[Document | None,
                                                        ImportClearance | None]:
-    invt_no = ret.record["InvtRefundHead"]["invtNo"]
-    lst = work.session.exec(select(Document).where(
-        Document.kind == LIST, Document.invt_no == invt_no,
-        live())).first()
+    lst = _list_of(work.session, ret.record["InvtRefundHead"]["invtNo"])
     return lst, (holds.clearance_of(work, lst) if lst is not None else None)
+
+
+def _list_of(session: Session, invt_no: str) -> Document | None:
+    """The live list ``invt_no`` names."""
+    return session.exec(select(Document).where(
+        Document.kind == LIST, Document.invt_no == invt_no, live())).first()
 
 
 def goods_back(*, work: Work, logistics_code: str, logistics_no: str, ref: str) -> list[str]:
@@ -210,6 +238,7 @@ def _complete(work: Work, ret: Document, lst: Document, ref: str) -> None:
 
 def declare_delivery(*, work: Work, record: dict[str, Any]) -> None:
     """One CEB711 record: 2 → 120 (rkdNo) → 399; a parcel of a pending return completes it."""
+    documents.lock(work, delivery_locks(record))  # before a return is read, as its deadline
     doc = records.declare(work, kind=imp.DELIVERY, record=record)
     if doc is None:
         return

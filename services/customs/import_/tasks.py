@@ -15,7 +15,7 @@ from infra.clock import SimClock
 from infra.db import UnitOfWork, raise_if_failed, run_batch, unit_of_work
 from services.customs import documents
 from services.customs.db import resources
-from services.customs.import_ import jobs, lists, service
+from services.customs.import_ import jobs, lists, reversals, service
 
 
 def tax_assessed(answer: dict[str, Any]) -> str:
@@ -47,8 +47,10 @@ def return_deadline(return_id: int) -> str:
     """A return whose goods did not come back by day 45 after release fails."""
     redis = resources.redis()
     with unit_of_work(resources.engine()) as uow:
-        return service.return_deadline(uow=uow, redis=redis, settings=resources.config(),
-                                       now=SimClock(redis).now(), return_id=return_id)
+        reversals.lock_return(uow.session, return_id)  # the goods may be coming back
+        return service.return_deadline(  # the clock read under the locks
+            uow=uow, redis=redis, settings=resources.config(),
+            now=SimClock(redis).now_of(uow.session), return_id=return_id)
 
 
 def resend_jobs() -> int:

@@ -17,7 +17,7 @@ from contracts import examples_import as ei
 from infra.queue import run_worker
 from infra.scheduler import run_due
 from services.customs import tasks
-from services.customs.import_ import service
+from services.customs.import_ import reversals, service
 from services.customs.import_ import tasks as import_tasks
 from tests.customs.builders import dispatched
 from tests.customs.harness import meanwhile
@@ -172,3 +172,39 @@ class TestTwoWorkers:
         assert imports.statuses(lst)[-1] == "800"
         assert imports.statuses(cancel) == ["-623005"]
         assert view(number)["deleted"] is False
+
+    def test_goods_back_while_the_return_deadline_fails_the_return(
+            self, imports: Imports, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The deadline job has read the return, still waiting for its goods, when another
+        worker takes the warehouse entry of the parcel: one of them waits for the other,
+        and the return ends one way only (here failed: the entry finds it decided)."""
+        stock()
+        refund = _return_on_day(imports, 10)
+        return_id = imports.document(refund).id
+        # once the deadline job has read the return, the other worker takes the entry
+        other = meanwhile(monkeypatch, reversals, "_returned_list", tasks.process_messages,
+                          [dispatched(ei.delivery([1]))])
+        assert import_tasks.return_deadline(return_id) == "return failed"
+        other[0].join(timeout=60)
+        assert not other[0].is_alive()
+        assert imports.statuses(refund) == ["2", "120", "100"]
+        assert imports.tax.event_kinds()[-1] == "return_failed"
+        assert "returned" not in imports.tax.event_kinds()
+        assert usage(ei.buyer_id(1))["used"] == "198"  # the year stays used
+
+    def test_the_return_deadline_while_the_goods_come_back(
+            self, imports: Imports, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The warehouse entry has found the return its parcel completes when the deadline
+        job starts: the job waits for the entry, and then finds the return completed."""
+        stock()
+        refund = _return_on_day(imports, 10)
+        return_id = imports.document(refund).id
+        # right before the entry completes the return, the other worker runs the deadline
+        other = meanwhile(monkeypatch, reversals, "_complete", import_tasks.return_deadline,
+                          return_id, before=True)
+        imports.send(ei.delivery([1]))
+        other[0].join(timeout=60)
+        assert not other[0].is_alive()
+        assert imports.statuses(refund) == ["2", "120", "399"]
+        assert "return_failed" not in imports.tax.event_kinds()
+        assert usage(ei.buyer_id(1))["used"] == "0"  # the year given back
