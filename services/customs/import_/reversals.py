@@ -73,12 +73,12 @@ def declare_cancel(*, work: Work, record: dict[str, Any]) -> None:
     asked = documents.find_live(work.session, CANCEL, record["agentCode"],
                                 record["invtNo"]) is not None
     lst = _list_for(work, record, withdrawn=asked)  # asked before: declare refuses (-623009)
+    if lst is not None and documents.lock(work, lists.match_locks(lst.record["InventoryHead"])):
+        work.session.refresh(lst)  # read before its match's keys: the match may have moved it
     if not asked and (lst is None or lst.status not in CANCELLABLE):
         refusal = errors.CANCEL_LIST_NOT_FOUND if lst is None else errors.CANCEL_RELEASED
         records.refuse(work, CANCEL, record, refusal.info(key), refusal.code, keys=_keys(lst))
         return
-    if lst is not None:
-        documents.lock(work, lists.match_locks(lst.record["InventoryHead"]))
     keys = _keys(lst)
     doc = records.declare(work, kind=CANCEL, record=record, keys=keys)
     if doc is None or lst is None:

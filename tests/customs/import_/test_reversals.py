@@ -208,3 +208,22 @@ class TestTwoWorkers:
         assert imports.statuses(refund) == ["2", "120", "399"]
         assert "return_failed" not in imports.tax.event_kinds()
         assert usage(ei.buyer_id(1))["used"] == "0"  # the year given back
+
+    def test_a_cancel_while_the_match_refuses_its_list(
+            self, imports: Imports, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The cancel has read its list, waiting at 120 for its waybill, when another worker
+        takes a waybill that disagrees with the order: one waits for the other, and a list
+        the match refused is not withdrawn as well (nor a withdrawn list refused)."""
+        stock()
+        order, payment, _waybill, lst = ei.import_flow(1)
+        imports.send(order, payment, lst)
+        cancel = ei.cancel(1, invt_no(imports, lst))
+        # once the cancel has read its list, the other worker takes the waybill
+        other = meanwhile(monkeypatch, reversals, "_list_for", tasks.process_messages,
+                          [dispatched(ei.waybill(1, consignee="李四"))])
+        imports.send(cancel)
+        other[0].join(timeout=60)
+        assert not other[0].is_alive()
+        refused, cancelled = imports.statuses(lst)[-1] == "100", imports.statuses(cancel)
+        assert cancelled == (["-623005"] if refused else ["2", "120", "399"])
+        assert view(invt_no(imports, lst))["deleted"] is not refused
