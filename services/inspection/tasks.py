@@ -27,7 +27,7 @@ def assess_many(requests: list[dict[str, Any]]) -> list[str]:
     """Customs' questions of one batch, as ``assess`` each, in one unit of work (item by
     item when one fails); the answers go back together."""
     redis = resources.redis()
-    settings, now = resources.config(), SimClock(redis).now()
+    settings, clock = resources.config(), SimClock(redis)
     asked = [_validated(request) for request in requests]
     valid = [req for req in asked if isinstance(req, InspectionRequest)]
 
@@ -36,7 +36,7 @@ def assess_many(requests: list[dict[str, Any]]) -> list[str]:
         service.prefetch_decisions(uow.session, "list", [req.identity for req in valid])
         service.prefetch_first_line(uow.session, valid)
         row = service.assess(uow=uow, redis=redis, settings=settings, request=request,
-                             now=now)
+                             now=clock.now_of(uow.session))  # read once it holds the data
         return f"{row.identity}: {row.lane} {row.state} {row.outcome or ''}".strip()
 
     return raise_if_failed(run_batch(resources.engine(), asked, handle))
@@ -56,7 +56,7 @@ def auto_resolve(decision_id: int, seq: int) -> str:
     with unit_of_work(resources.engine()) as uow:
         return service.auto_resolve(uow=uow, redis=redis, settings=resources.config(),
                                     decision_id=decision_id, seq=seq,
-                                    now=SimClock(redis).now())
+                                    now=SimClock(redis).now_of(uow.session))
 
 
 def reset() -> dict[str, int]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from rq.registry import FailedJobRegistry
@@ -13,7 +16,7 @@ from infra.clock import SimClock
 from infra.db import BatchFailed
 from infra.queue import enqueue, queue, run_worker
 from infra.scheduler import run_due
-from services.inspection import tasks
+from services.inspection import service, tasks
 from services.inspection.db import resources
 from services.inspection.models import RiskDecision
 from tests.inspection.conftest import NOW, Inspection, import_question, question
@@ -87,3 +90,35 @@ class TestAutoResolve:
         held, released = inspection.answers()
         assert (held.state, released.state, released.seq) == ("pending", "final", 2)
         assert released.officer == "auto-officer"
+
+
+class TestTwoWorkers:
+    def test_a_batch_that_waited_for_another_tells_the_time_after_it(
+            self, inspection: Inspection, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A batch decides and the clock moves on before it commits; meanwhile another
+        worker takes a batch, which waits for the first (SQLite: one unit of work at a time)
+        and only then reads the clock: its decision tells the time after the first's."""
+        if resources.engine().dialect.name == "postgresql":
+            pytest.skip("PostgreSQL: batches about different lists do not wait for each other")
+        assess, decided, go = service.assess, threading.Event(), threading.Event()
+
+        def assess_then_wait(**kwargs: Any) -> Any:
+            row = assess(**kwargs)
+            if not decided.is_set():
+                decided.set()
+                assert go.wait(30)
+            return row
+
+        monkeypatch.setattr(service, "assess", assess_then_wait)
+        first = threading.Thread(target=tasks.assess_many, args=([question(1)],))
+        first.start()
+        assert decided.wait(30)
+        second = threading.Thread(target=tasks.assess_many, args=([question(2)],))
+        second.start()
+        time.sleep(1.0)  # the second batch is waiting for the first now
+        SimClock(inspection.redis).set(NOW + timedelta(hours=1), frozen=True)
+        go.set()
+        for worker in (first, second):
+            worker.join(30)
+            assert not worker.is_alive()
+        assert [a.decidedAt for a in inspection.answers()] == [NOW, NOW + timedelta(hours=1)]
