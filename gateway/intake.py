@@ -7,6 +7,7 @@ is the same validated contract model, stored with its raw body and dispatched as
 from __future__ import annotations
 
 import hashlib
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,7 +90,7 @@ def check(*, body: bytes, kind: str, caller: Caller, now: datetime,
                                  "value": cop_code}])
     check_sender(name, caller.roles)
     return Submission(
-        id=uuid.uuid4().hex, enterprise_id=caller.id, sender=caller.code, guid=message.guid,
+        id=os.urandom(16).hex(), enterprise_id=caller.id, sender=caller.code, guid=message.guid,
         message_type=name, content_type=kind, body=body,
         body_hash=hashlib.sha256(body).hexdigest(), payload_text=dumps(to_json(message)),
         conversation_id=conversation_id or str(uuid.uuid4()),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -65,9 +66,9 @@ async def post_message(request: Request) -> Response:
         "messageType": submission.message_type, "conversationId": stored.conversation_id,
         "status": "accepted", "replayed": stored.replayed,
     }
-    return JSONResponse(content, status_code=202,
-                        headers={"X-Conversation-ID": stored.conversation_id,
-                                 "Location": f"/api/v1/messages/{stored.message_id}"})
+    return Response(orjson.dumps(content), status_code=202, media_type="application/json",
+                    headers={"X-Conversation-ID": stored.conversation_id,
+                             "Location": f"/api/v1/messages/{stored.message_id}"})
 
 
 def fast_route() -> Route:
