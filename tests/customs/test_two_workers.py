@@ -23,7 +23,8 @@ from tests.customs.builders import (
     make_receipt,
     make_waybill,
 )
-from tests.customs.harness import Customs, locking, meanwhile, result
+from tests.customs.harness import Customs, locking, result
+from tests.workers import meanwhile
 
 
 class TestTwoWorkers:

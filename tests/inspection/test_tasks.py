@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +20,7 @@ from services.inspection.models import RiskDecision
 from tests.inspection.conftest import NOW, Inspection, import_question, question
 from tests.inspection.test_service import MILK_POWDER
 from tests.sql import reads_of, statements
+from tests.workers import meanwhile
 
 APPLES = {"gnum": 1, "gcode": "0808100000", "gname": "新鲜苹果", "qty": "5", "country": "502"}
 
@@ -100,25 +99,17 @@ class TestTwoWorkers:
         and only then reads the clock: its decision tells the time after the first's."""
         if resources.engine().dialect.name == "postgresql":
             pytest.skip("PostgreSQL: batches about different lists do not wait for each other")
-        assess, decided, go = service.assess, threading.Event(), threading.Event()
+        # once the first batch has decided, the other worker takes the second
+        other = meanwhile(monkeypatch, service, "assess", tasks.assess_many, [question(2)])
+        assess = service.assess
 
-        def assess_then_wait(**kwargs: Any) -> Any:
+        def then_an_hour_passes(**kwargs: Any) -> Any:
             row = assess(**kwargs)
-            if not decided.is_set():
-                decided.set()
-                assert go.wait(30)
+            SimClock(inspection.redis).set(NOW + timedelta(hours=1), frozen=True)
             return row
 
-        monkeypatch.setattr(service, "assess", assess_then_wait)
-        first = threading.Thread(target=tasks.assess_many, args=([question(1)],))
-        first.start()
-        assert decided.wait(30)
-        second = threading.Thread(target=tasks.assess_many, args=([question(2)],))
-        second.start()
-        time.sleep(1.0)  # the second batch is waiting for the first now
-        SimClock(inspection.redis).set(NOW + timedelta(hours=1), frozen=True)
-        go.set()
-        for worker in (first, second):
-            worker.join(30)
-            assert not worker.is_alive()
+        monkeypatch.setattr(service, "assess", then_an_hour_passes)
+        tasks.assess_many([question(1)])
+        other[0].join(timeout=30)
+        assert not other[0].is_alive()
         assert [a.decidedAt for a in inspection.answers()] == [NOW, NOW + timedelta(hours=1)]

@@ -7,8 +7,6 @@ comes out is read from the queues: CEB816/818 in ``gateway.tasks.ingest`` jobs, 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -29,6 +27,7 @@ from services.tax.db import resources
 from services.tax.models import TaxJobOutbox, TaxReceiptOutbox
 from tests.customs.import_.xsd import assert_valid
 from tests.sql import reads_of, statements
+from tests.workers import meanwhile
 
 NOW = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
 AGENT, EBC = "AGENT00001", "SELLER0001"
@@ -295,27 +294,20 @@ class TestTwoWorkers:
         waits for the first (on PostgreSQL for the guarantee, on SQLite for the database)
         and only then reads the clock: its bill tells the time after the first's."""
         set_guarantee("50000")  # lodged (a guarantee lodged by its first bill is not locked)
-        reserve, reserved, go = service._reserve, threading.Event(), threading.Event()
+        # once the first batch has taken the guarantee, the other worker takes the second
+        other = meanwhile(monkeypatch, service, "_reserve", tasks.assess,
+                          request("29242025I000000002"))
+        reserve = service._reserve
 
-        def reserve_then_wait(*args: Any) -> bool:
+        def then_an_hour_passes(*args: Any) -> bool:
             outcome = reserve(*args)
-            if not reserved.is_set():
-                reserved.set()
-                assert go.wait(30)
+            SimClock(tax).set(NOW + timedelta(hours=1), frozen=True)
             return outcome
 
-        monkeypatch.setattr(service, "_reserve", reserve_then_wait)
-        first = threading.Thread(target=tasks.assess, args=(request("29242025I000000001"),))
-        first.start()
-        assert reserved.wait(30)
-        second = threading.Thread(target=tasks.assess, args=(request("29242025I000000002"),))
-        second.start()
-        time.sleep(1.0)  # the second batch is waiting for the first now
-        SimClock(tax).set(NOW + timedelta(hours=1), frozen=True)
-        go.set()
-        for worker in (first, second):
-            worker.join(30)
-            assert not worker.is_alive()
+        monkeypatch.setattr(service, "_reserve", then_an_hour_passes)
+        tasks.assess(request("29242025I000000001"))
+        other[0].join(timeout=30)
+        assert not other[0].is_alive()
         at = {r["payload"]["Tax"][0]["TaxHeadRd"]["invtNo"]: r["created_at"] for r in sent(tax)}
         assert at == {"29242025I000000001": NOW.isoformat(),
                       "29242025I000000002": (NOW + timedelta(hours=1)).isoformat()}

@@ -20,7 +20,6 @@ from services.customs import tasks
 from services.customs.import_ import reversals, service
 from services.customs.import_ import tasks as import_tasks
 from tests.customs.builders import dispatched
-from tests.customs.harness import meanwhile
 from tests.customs.import_.harness import (
     NOW,
     Imports,
@@ -32,6 +31,7 @@ from tests.customs.import_.harness import (
     usage,
     view,
 )
+from tests.workers import meanwhile
 
 
 def _return_on_day(imports: Imports, days: int) -> dict[str, Any]:

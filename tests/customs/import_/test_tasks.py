@@ -18,9 +18,10 @@ from services.customs import tasks as customs_tasks
 from services.customs.db import resources
 from services.customs.import_ import service, tasks
 from services.customs.import_.models import JobOutbox
-from tests.customs.harness import meanwhile, result
+from tests.customs.harness import result
 from tests.customs.import_.harness import Imports, answer_for, record_guid, view
 from tests.sql import reads_of, statements
+from tests.workers import meanwhile
 
 
 class TestTaxAssessed:
