@@ -13,7 +13,7 @@ import json
 import socket
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -77,20 +77,10 @@ def run_due(redis: Redis, now: datetime) -> list[str]:
 
 def wait_idle(redis: Redis, queue_names: Sequence[str], timeout: float = 60.0) -> bool:
     """Wait until the queues are empty and no job of theirs is running."""
-    deadline = time.monotonic() + timeout
-    quiet_rounds = 0
-    while time.monotonic() < deadline:
-        busy = False
-        for name in queue_names:
-            q = queue(name, redis)
-            if q.count or StartedJobRegistry(queue=q).count:
-                busy = True
-                break
-        quiet_rounds = 0 if busy else quiet_rounds + 1
-        if quiet_rounds >= 3:
-            return True
-        time.sleep(0.02)
-    return False
+    def queued() -> int:
+        return sum(queue(name, redis).count for name in queue_names)
+
+    return _until_quiet(redis, queue_names, timeout, queued, poll=0.02)[0]
 
 
 def drop_waiting(redis: Redis, queue_names: Sequence[str]) -> int:
@@ -132,22 +122,30 @@ def _worker_alive(redis: Redis, job_id: str) -> bool:
     return pid is not None and psutil.pid_exists(int(pid))
 
 
-def quiesce(redis: Redis, queue_names: Sequence[str], timeout: float,
-            poll: float = 0.05, rounds: int = 3) -> list[str]:
+def quiesce(redis: Redis, queue_names: Sequence[str], timeout: float) -> list[str]:
     """Drop what waits on the queues (``drop_waiting``) and wait until no job of theirs
-    runs: a job that ends may enqueue more, which is dropped in turn, or a worker may just
-    have taken it (rq shows it started a moment later), so the queues must stay quiet for
-    ``rounds`` polls in a row. Returns the jobs still running at the deadline (none: the
-    queues are quiet)."""
+    runs: a job that ends may enqueue more, which is dropped in turn. Returns the jobs
+    still running at the deadline (none: the queues are quiet)."""
+    return _until_quiet(redis, queue_names, timeout,
+                        lambda: drop_waiting(redis, queue_names))[1]
+
+
+def _until_quiet(redis: Redis, queue_names: Sequence[str], timeout: float,
+                 waiting: Callable[[], int], poll: float = 0.05, rounds: int = 3
+                 ) -> tuple[bool, list[str]]:
+    """Poll until nothing ``waiting`` counts waits and no live worker runs a job of the
+    queues, for ``rounds`` polls in a row (a worker that has just taken a job shows it
+    started a moment later). Whether that came before ``timeout``, and the jobs still
+    running then."""
     deadline = time.monotonic() + timeout
     quiet = 0
     while True:
-        jobs = running(redis, queue_names)
-        quiet = 0 if drop_waiting(redis, queue_names) or jobs else quiet + 1
+        jobs, waits = running(redis, queue_names), waiting()
+        quiet = 0 if waits or jobs else quiet + 1
         if quiet >= rounds:
-            return []
+            return True, []
         if time.monotonic() >= deadline:
-            return jobs
+            return False, jobs
         time.sleep(poll)
 
 
