@@ -24,12 +24,12 @@ class Enterprise(GatewayTable, table=True):
 
 
 class Message(GatewayTable, table=True):
-    """An accepted CEB document: stored before the 202, dispatched after (the outbox)."""
+    """An accepted CEB document, stored before the 202 and never changed after: where it
+    is on its way (the outbox) is kept beside it, in ``MessageState``."""
 
     __table_args__ = (
         UniqueConstraint("enterprise_id", "guid", name="uq_message_guid"),
         UniqueConstraint("enterprise_id", "idempotency_key", name="uq_message_idem"),
-        Index("ix_message_pending", "processed_at", "dispatched_at"),
     )
 
     id: str = Field(primary_key=True, max_length=32)
@@ -44,6 +44,21 @@ class Message(GatewayTable, table=True):
     idempotency_key: str | None = Field(default=None, max_length=255)
     queue: str = Field(max_length=20)
     received_at: datetime  # simulator clock
+
+
+class MessageState(GatewayTable, table=True):
+    """Where an accepted message is: stored, dispatched to its agency, processed by it.
+
+    A narrow row of its own, written with the message: marking a message dispatched or
+    processed rewrites this row, not the message with its body and payload (a database
+    rewrites a whole row on UPDATE; for messages that was most of a mark's cost)."""
+
+    __tablename__ = "message_state"
+    __table_args__ = (
+        Index("ix_message_state_pending", "processed_at", "dispatched_at"),
+    )
+
+    message_id: str = Field(primary_key=True, max_length=32)  # Message.id
     stored_at: float  # real time (operations: re-dispatch timing)
     dispatched_at: float | None = None
     dispatch_count: int = 0

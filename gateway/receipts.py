@@ -13,9 +13,9 @@ from sqlmodel import Session, col, select
 
 from contracts.ceb import parse_json, to_xml
 from gateway.enterprises import recipients
-from gateway.models import Enterprise, Message, Receipt, WebhookDelivery
+from gateway.models import Enterprise, MessageState, Receipt, WebhookDelivery
 
-MESSAGE = Message.__table__  # type: ignore[attr-defined]
+STATE = MessageState.__table__  # type: ignore[attr-defined]
 
 
 def ingest(*, session: Session, processed_message_ids: list[str],
@@ -26,8 +26,8 @@ def ingest(*, session: Session, processed_message_ids: list[str],
     """
     if processed_message_ids:  # Core, not the ORM's bulk update: the hot path of receipts
         session.connection().execute(
-            update(MESSAGE).where(MESSAGE.c.id.in_(processed_message_ids))
-            .where(MESSAGE.c.processed_at.is_(None)).values(processed_at=time.time()))
+            update(STATE).where(STATE.c.message_id.in_(processed_message_ids))
+            .where(STATE.c.processed_at.is_(None)).values(processed_at=time.time()))
     if not receipts:
         return []
     owners = recipients(session=session, codes={r["recipient"] for r in receipts})

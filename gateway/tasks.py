@@ -13,7 +13,7 @@ from sqlmodel import Session, col, or_, select
 
 from gateway import receipts as receipt_service
 from gateway.db import resources
-from gateway.models import Enterprise, Message, Receipt, WebhookDelivery
+from gateway.models import Enterprise, Message, MessageState, Receipt, WebhookDelivery
 from gateway.webhooks import sign
 from gateway.writer import dispatch
 from infra.clock import SimClock
@@ -94,10 +94,14 @@ def sweep_outbox(limit: int = 500) -> int:
     real_now = time.time()
     engine = resources.engine()
     with Session(engine) as session:
-        rows = session.exec(select(Message).where(col(Message.processed_at).is_(None)).where(
-            or_(col(Message.dispatched_at).is_(None) & (col(Message.stored_at) < real_now - 2),
-                col(Message.dispatched_at) < real_now - settings.redispatch_after_seconds))
-            .order_by(col(Message.stored_at)).limit(limit)).all()
+        rows = session.exec(
+            select(Message).join(MessageState, col(MessageState.message_id) == col(Message.id))
+            .where(col(MessageState.processed_at).is_(None))
+            .where(or_(col(MessageState.dispatched_at).is_(None)
+                       & (col(MessageState.stored_at) < real_now - 2),
+                       col(MessageState.dispatched_at)
+                       < real_now - settings.redispatch_after_seconds))
+            .order_by(col(MessageState.stored_at)).limit(limit)).all()
         by_queue: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
             by_queue.setdefault(row.queue, []).append({

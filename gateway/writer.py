@@ -4,9 +4,9 @@ Requests hand their checked submission to the writer and wait on a future. The w
 stores everything that queued up meanwhile in ONE transaction, answers the requests (the
 message is durable: the 202 may go out), then dispatches the batch to the agency in one
 rq job. The batch is marked dispatched with the next batch's transaction, or after a short
-pause when none follows. A crash between commit and marking leaves rows with
-``dispatched_at`` empty, which the outbox sweep dispatches again (agencies skip a message
-they have already processed).
+pause when none follows. A crash between commit and marking leaves messages whose state
+(``MessageState``) has ``dispatched_at`` empty, which the outbox sweep dispatches again
+(agencies skip a message they have already processed).
 """
 
 from __future__ import annotations
@@ -25,12 +25,13 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
 from gateway.intake import Submission
-from gateway.models import Message
+from gateway.models import Message, MessageState
 from gateway.routing import PROCESS_JOB
 from infra.queue import enqueue, stash
 
 log = logging.getLogger(__name__)
 TABLE = Message.__table__  # type: ignore[attr-defined]
+STATE = MessageState.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -44,24 +45,25 @@ class Stored:
 
 
 _COLUMNS = ("id", "enterprise_id", "guid", "message_type", "content_type", "body", "body_hash",
-            "payload", "conversation_id", "idempotency_key", "queue", "received_at",
-            "stored_at", "dispatch_count")
+            "payload", "conversation_id", "idempotency_key", "queue", "received_at")
 
 
-def _insert_sql(dialect: str) -> str:
-    """Plain SQL on the hot path: one executemany per batch, duplicates skipped."""
+def _insert_sql(dialect: str) -> tuple[str, str]:
+    """Plain SQL on the hot path, one executemany per batch each: the messages (duplicates
+    skipped) and the states of those written."""
     mark = "%s" if dialect == "postgresql" else "?"
     return (f"INSERT INTO message ({', '.join(_COLUMNS)}) VALUES "
-            f"({', '.join([mark] * len(_COLUMNS))}) ON CONFLICT DO NOTHING")
+            f"({', '.join([mark] * len(_COLUMNS))}) ON CONFLICT DO NOTHING",
+            f"INSERT INTO message_state (message_id, stored_at, dispatch_count) "
+            f"VALUES ({mark}, {mark}, 0)")
 
 
-def _row(s: Submission, dialect: str, stored_at: float) -> tuple[Any, ...]:
+def _row(s: Submission, dialect: str) -> tuple[Any, ...]:
     # naive UTC, as the ORM stores it (SQLite: its text format; PostgreSQL: timestamp)
     received = s.received_at.astimezone(UTC).replace(tzinfo=None)
     at: Any = received if dialect == "postgresql" else received.isoformat(" ", "microseconds")
     return (s.id, s.enterprise_id, s.guid, s.message_type, s.content_type, s.body,
-            s.body_hash, s.payload_text, s.conversation_id, s.idempotency_key, s.queue, at,
-            stored_at, 0)
+            s.body_hash, s.payload_text, s.conversation_id, s.idempotency_key, s.queue, at)
 
 
 @dataclass(frozen=True)
@@ -80,17 +82,21 @@ def store_batch(engine: Engine, batch: list[Submission],
     """
     dialect = engine.dialect.name
     stored_at = time.time()
-    rows = [_row(s, dialect, stored_at) for s in batch]
+    messages, states = _insert_sql(dialect)
     with engine.begin() as conn:
-        written = conn.exec_driver_sql(_insert_sql(dialect), rows).rowcount
+        written = conn.exec_driver_sql(messages, [_row(s, dialect) for s in batch]).rowcount
         if written == len(batch):  # the usual case: every one is new
             out = [Stored(s.id, s.conversation_id, replayed=False) for s in batch]
+            new = [s.id for s in batch]
         else:
             ids = [s.id for s in batch]
             inserted = set(conn.execute(select(TABLE.c.id).where(TABLE.c.id.in_(ids)))
                            .scalars())
             out = [Stored(s.id, s.conversation_id, replayed=False) if s.id in inserted
                    else _existing(conn, s) for s in batch]
+            new = [i for i in ids if i in inserted]
+        if new:
+            conn.exec_driver_sql(states, [(i, stored_at) for i in new])
         mark_dispatched(conn, dispatched)
     return out
 
@@ -124,8 +130,8 @@ def send(redis: Any, items: list[dict[str, Any]], queue_name: str) -> Dispatched
 
 def mark_dispatched(conn: Connection, dispatched: Sequence[Dispatched]) -> None:
     for sent in dispatched:
-        conn.execute(update(TABLE).where(TABLE.c.id.in_(sent.ids)).values(
-            dispatched_at=sent.at, dispatch_count=TABLE.c.dispatch_count + 1))
+        conn.execute(update(STATE).where(STATE.c.message_id.in_(sent.ids)).values(
+            dispatched_at=sent.at, dispatch_count=STATE.c.dispatch_count + 1))
 
 
 def dispatch(engine: Engine, redis: Any, items: list[dict[str, Any]], queue_name: str) -> None:

@@ -24,8 +24,12 @@ class PartResources:
     """The engine and Redis of one part (customs, tax, ...) in this process."""
 
     def __init__(self, part: str, metadata: MetaData,
-                 settings_factory: Callable[[], CommonSettings]) -> None:
+                 settings_factory: Callable[[], CommonSettings],
+                 upgrade: Callable[[Engine], None] | None = None) -> None:
+        """``upgrade`` brings tables made by an earlier version to this one's shape,
+        once the missing tables are made (idempotent; two processes may run it at once)."""
         self.part = part
+        self.upgrade = upgrade
         self.metadata = metadata
         self.settings_factory = settings_factory
         self.settings: Any = None
@@ -46,6 +50,8 @@ class PartResources:
                     url, schema = self._settings().database_url_for(self.part)
                     engine = make_engine(url, schema)
                     create_tables(engine, self.metadata)
+                    if self.upgrade is not None:
+                        self.upgrade(engine)
                     self._engine = engine
         return self._engine
 

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from gateway import receipts as receipt_service
 from gateway.deps import CurrentEnterprise, SessionDep
-from gateway.models import Message, Receipt
+from gateway.models import Message, MessageState, Receipt
 from infra.errors import BadRequest, NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["receipts"])
@@ -48,13 +48,15 @@ def get_message(message_id: str, caller: CurrentEnterprise, session: SessionDep)
                            .where(Message.enterprise_id == caller.id)).first()
     if row is None:
         raise NotFound(f"no message {message_id} for this enterprise", code="message_not_found")
+    state = session.get(MessageState, row.id)
     receipts = session.exec(select(Receipt).where(Receipt.message_id == row.id)
                                 .where(Receipt.enterprise_id == caller.id)
                                 .order_by(col(Receipt.id))).all()
     return {
         "messageId": row.id, "guid": row.guid, "messageType": row.message_type,
         "conversationId": row.conversation_id, "receivedAt": row.received_at.isoformat(),
-        "dispatched": row.dispatched_at is not None, "processed": row.processed_at is not None,
+        "dispatched": state is not None and state.dispatched_at is not None,
+        "processed": state is not None and state.processed_at is not None,
         "receipts": [{"cursor": str(r.id), "messageType": r.message_type,
                       "recordGuid": r.record_guid, "returnStatus": r.return_status}
                      for r in receipts],

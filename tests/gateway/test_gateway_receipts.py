@@ -18,13 +18,14 @@ from contracts import examples as builders
 from gateway import receipts as receipt_service
 from gateway import tasks
 from gateway.db import resources
-from gateway.models import Message, WebhookDelivery
+from gateway.models import MessageState, WebhookDelivery
 from gateway.webhooks import verify
 from infra import scheduler
 from infra.clock import SimClock
 from infra.db import unit_of_work
 from tests.conftest import reference_or_skip
 from tests.gateway.conftest import Gateway
+from tests.sql import statements
 
 CEB = "{http://www.chinaport.gov.cn/ceb}"
 
@@ -132,7 +133,11 @@ class TestPull:
     def test_ingest_marks_the_message_processed(self, gateway: Gateway) -> None:
         key = gateway.register(builders.EBP)
         message_id = gateway.post(key, builders.order(1)).json()["messageId"]
-        tasks.ingest([message_id], [receipt_item(builders.EBP, "2", message_id)])
+        with statements(resources.engine()) as seen:
+            tasks.ingest([message_id], [receipt_item(builders.EBP, "2", message_id)])
+        # the mark rewrites the message's state, not the message with its body
+        assert [" ".join(s.split()[:3]) for s in seen if s.startswith("update")] == [
+            "update message_state set"]
         status = gateway.client.get(f"/api/v1/messages/{message_id}",
                                     headers={"Authorization": f"Bearer {key}"}).json()
         assert status["processed"] is True
@@ -222,7 +227,7 @@ def _wait_dispatched(message_id: str) -> None:
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         with Session(resources.engine()) as session:
-            row = session.get(Message, message_id)
+            row = session.get(MessageState, message_id)
             if row is not None and row.dispatched_at is not None:
                 return
         time.sleep(0.01)
@@ -235,7 +240,7 @@ class TestOutboxSweep:
         message_id = gateway.post(key, builders.order(1)).json()["messageId"]
         _wait_dispatched(message_id)
         with Session(resources.engine()) as session:  # as if we crashed before dispatch
-            row = session.get(Message, message_id)
+            row = session.get(MessageState, message_id)
             assert row is not None
             row.dispatched_at, row.stored_at = None, time.time() - 60
             session.add(row)
@@ -251,7 +256,7 @@ class TestOutboxSweep:
         _wait_dispatched(message_id)
         tasks.ingest([message_id], [])
         with Session(resources.engine()) as session:
-            row = session.get(Message, message_id)
+            row = session.get(MessageState, message_id)
             assert row is not None
             row.dispatched_at = time.time() - 3600
             session.add(row)

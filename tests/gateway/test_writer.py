@@ -15,7 +15,7 @@ from contracts import examples as builders
 from gateway import intake
 from gateway.db import resources
 from gateway.enterprises import find_caller
-from gateway.models import Message
+from gateway.models import MessageState
 from gateway.writer import IntakeWriter, Stored
 from tests.gateway.conftest import Gateway
 from tests.roundtrips import round_trips
@@ -39,7 +39,8 @@ def _split(items: list[intake.Submission], at: int) -> tuple[list[intake.Submiss
 
 def _dispatched_at(ids: list[str]) -> list[float | None]:
     with Session(resources.engine()) as session:
-        return [session.get(Message, i).dispatched_at for i in ids]  # type: ignore[union-attr]
+        return [session.get(MessageState, i).dispatched_at  # type: ignore[union-attr]
+                for i in ids]
 
 
 async def _submit_all(writer: IntakeWriter, batch: list[intake.Submission]) -> list[Stored]:
@@ -79,9 +80,11 @@ class TestIntakeWriter:
 
         seen = asyncio.run(run())
         assert commits == ["commit"]
-        # one transaction per batch: its INSERT, then the UPDATE marking the batch before
-        assert _writes(seen) == ["insert into message", "insert into message",
-                                 "update message set"]
+        # one transaction per batch: its INSERTs, then the UPDATE marking the batch before,
+        # of the messages' states, not of the messages
+        assert _writes(seen) == ["insert into message", "insert into message_state",
+                                 "insert into message", "insert into message_state",
+                                 "update message_state set"]
         assert all(at is not None for at in _dispatched_at([s.id for s in first]))
         assert all(at is not None for at in _dispatched_at([s.id for s in second]))  # at stop
         assert len(gateway.dispatched_items()) == 5
