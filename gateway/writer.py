@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import logging
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
@@ -27,6 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from gateway.intake import Submission
 from gateway.models import Message, MessageState
 from gateway.routing import PROCESS_JOB
+from infra.guids import new_token
 from infra.queue import enqueue, stash
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def _existing(conn: Any, s: Submission) -> Stored:
 def send(redis: Any, items: list[dict[str, Any]], queue_name: str) -> Dispatched:
     """Send stored messages to their agency in one job: the job and its stashed batch go
     in one MULTI/EXEC, one round trip to Redis (rq wants the job first in the pipeline)."""
-    key = f"sw:batch:{uuid.uuid4().hex}"
+    key = f"sw:batch:{new_token()}"
     pipe = redis.pipeline()
     enqueue(redis, queue_name, PROCESS_JOB[queue_name], key, pipeline=pipe)
     stash(pipe, items, key)

@@ -9,7 +9,6 @@ domain-free part (the ingest format, hand-over, resend) is ``infra.outbox``.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -22,6 +21,7 @@ from sqlmodel import Session, col, select
 from contracts.ceb import CebMessage, to_json
 from infra import outbox as infra_outbox
 from infra.db import UnitOfWork, add_row, unit_of_work, written_rows
+from infra.guids import new_token
 from services.customs import receipts
 from services.customs.models import Document, ProcessedMessage, ReceiptOutbox
 
@@ -44,7 +44,7 @@ def write(session: Session, processed: ProcessedMessage, message: CebMessage, *,
           record_guid: str, status: str, at: datetime) -> None:
     """Add a receipt to the outbox, written with the unit of work's commit (the rows of a
     unit of work go in together: ``infra.db.add_row``)."""
-    row = {"receipt_id": uuid.uuid4().hex, "message_id": message_id,
+    row = {"receipt_id": new_token(), "message_id": message_id,
            "recipient": recipient, "conversation_id": conversation_id,
            "message_type": message.message_type, "record_guid": record_guid,
            "return_status": status, "payload": to_json(message), "created_at": at,

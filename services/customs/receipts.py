@@ -8,7 +8,6 @@ for barCode/ebpCode): the XSD allows an empty value there, our contract models d
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -28,6 +27,7 @@ from contracts.ceb.export_receipts import (
     OrderReturn304,
     ReceiptsReturn404,
 )
+from infra.guids import new_guid
 from services.customs import domain
 from services.customs.models import Document
 
@@ -89,4 +89,4 @@ def build(doc: Document, status: str, info: str, at: datetime) -> ReceiptMessage
 
 
 def _guid() -> str:
-    return str(uuid.uuid4()).upper()
+    return new_guid()

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, cast
@@ -66,6 +65,7 @@ from contracts.inspection import (
 )
 from infra.caches import unit_cache, unit_lookup
 from infra.db import UnitOfWork, new_object, unit_of_work
+from infra.guids import new_token
 from infra.outbox import hand_over_after_commit, mark_sent
 from infra.queue import SERIALIZER, enqueue, enqueue_batch, queue
 from services.customs.documents import Work, made_here
@@ -125,7 +125,7 @@ def ask(*, work: Work, doc: Document, flow: str | None = None) -> InspectionChec
     existing = check_of(work.session, doc)
     if existing is not None:
         return existing
-    token = uuid.uuid4().hex
+    token = new_token()
     flow = flow or flow_of(doc)
     request = request_for(doc, token=token, flow=flow, at=work.now)
     check = new_object(

@@ -14,6 +14,7 @@ release.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -147,6 +148,7 @@ class Hit:
     zh: str
 
 
+@functools.lru_cache(maxsize=4096)  # the rules' keywords: built once, not per list line
 def _english_pattern(keyword: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9]){re.escape(keyword.lower())}(?:s|es)?(?![a-z0-9])")
 

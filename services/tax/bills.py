@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -24,6 +23,7 @@ from contracts.ceb.import_receipts import (
 )
 from contracts.tax import TaxRequest
 from infra.db import add_row, new_object
+from infra.guids import new_guid
 from services.tax import domain
 from services.tax.models import TaxBill, TaxBillLine
 
@@ -42,7 +42,7 @@ M = TypeVar("M", bound=CebMessage)
 
 
 def _guid() -> str:
-    return str(uuid.uuid4()).upper()
+    return new_guid()
 
 
 def new_bill(req: TaxRequest, assessment: domain.Assessment, now: datetime) -> TaxBill:

@@ -8,7 +8,6 @@ for customs (or one due on the simulator clock). Both go out once the session co
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from contracts.ceb import to_json
 from contracts.ceb.base import ReceiptMessage
 from infra import outbox
 from infra.db import add_row, written_rows
+from infra.guids import new_token
 from services.tax.db import resources
 from services.tax.models import TaxJobOutbox, TaxReceiptOutbox
 
@@ -28,7 +28,7 @@ def emit(session: Session, *, message: ReceiptMessage, recipient: str, record_gu
          status: str, at: datetime, conversation_id: str | None,
          message_id: str | None) -> None:
     """A tax message to ``recipient`` (through the gateway), sent after the commit."""
-    row = {"receipt_id": uuid.uuid4().hex, "message_id": message_id, "recipient": recipient,
+    row = {"receipt_id": new_token(), "message_id": message_id, "recipient": recipient,
            "conversation_id": conversation_id, "message_type": message.message_type,
            "record_guid": record_guid, "return_status": status, "payload": to_json(message),
            "created_at": at, "stored_at": time.time(), "sent_at": None}

@@ -9,7 +9,6 @@ sample shows; a return and a warehouse entry carry their own preNo (T…, R…).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +33,7 @@ from contracts.ceb.import_receipts import (
     OrderReturn312,
     PaymentReturn412,
 )
+from infra.guids import new_guid
 from services.customs.domain import ceb_return_time
 from services.customs.import_ import domain as imp
 from services.customs.models import Document
@@ -52,7 +52,7 @@ class ListKeys:
 
 
 def _guid() -> str:
-    return str(uuid.uuid4()).upper()
+    return new_guid()
 
 
 def _order(doc: Document, head: dict[str, Any], tail: Tail, _keys: ListKeys) -> ReceiptMessage:
