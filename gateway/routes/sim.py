@@ -12,9 +12,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import delete
 
-from gateway.db import resources
+from gateway.db import GatewayTable, resources
 from gateway.deps import AdminDep, ClockDep, RedisDep, SettingsDep, key_cache
-from gateway.models import Enterprise, Message, Receipt, WebhookDelivery
+from gateway.models import Enterprise
 from infra import scheduler
 from infra.clock import SimClock
 from infra.db import unit_of_work
@@ -134,7 +134,10 @@ async def reset(request: Request, redis: RedisDep, settings: SettingsDep,
 
 
 def _empty_gateway(enterprises: bool) -> None:
+    """Every table of the gateway emptied (the enterprises' only when asked)."""
+    kept = set() if enterprises else {Enterprise.__tablename__}
     with unit_of_work(resources.engine()) as uow:
-        for table in (WebhookDelivery, Receipt, Message) + ((Enterprise,) if enterprises else ()):
-            uow.session.execute(delete(table))
+        for table in reversed(GatewayTable.metadata.sorted_tables):
+            if table.name not in kept:
+                uow.session.execute(delete(table))
     key_cache.clear()

@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from sqlalchemy import func, select
 
 from contracts import examples as builders
 from gateway.clients import AgencyClient
+from gateway.db import GatewayTable, resources
 from infra import scheduler
 from tests.gateway.conftest import ADMIN, Gateway
 
@@ -55,8 +57,16 @@ def test_a_reset_empties_the_queues_the_gateway_and_every_agency(gateway: Gatewa
     assert body["agencies"] == dict.fromkeys(AGENCIES, "ok") and body["stillRunning"] == []
     assert sorted(reset) == sorted(AGENCIES)
     assert (gateway.stored_count(), gateway.dispatched_jobs()) == (0, [])
+    assert _rows_left() == {}  # every table: messages, their states, receipts, enterprises
     assert scheduler.pending(gateway.redis) == []
     assert gateway.post(key, builders.order(2)).status_code == 401  # enterprises too
+
+
+def _rows_left() -> dict[str, int]:
+    with resources.engine().connect() as conn:
+        counts = {table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                  for table in GatewayTable.metadata.sorted_tables}
+    return {name: count for name, count in counts.items() if count}
 
 
 def test_an_agency_that_could_not_reset_fails_the_reset_by_name(gateway: Gateway) -> None:
