@@ -40,7 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         config: Settings = resources.config()
         engine = resources.engine()
-        writer = IntakeWriter(engine, resources.redis(), config.intake_batch_size)
+        writer = IntakeWriter(engine, resources.redis(), config.intake_batch_size,
+                              linger=config.dispatch_linger_seconds)
         writer.start()
         timeout = httpx.Timeout(config.agency_timeout_seconds, connect=2.0)
         async with httpx.AsyncClient(timeout=timeout) as http:

@@ -18,6 +18,10 @@ class Settings(CommonSettings):
     max_body_bytes: int = 4 * 1024 * 1024
     # Group commit of accepted messages: at most this many per transaction.
     intake_batch_size: int = 256
+    # Dispatch to an agency that still had jobs waiting at the last dispatch: its messages
+    # are held up to this long (or until a batch is full) and go as one larger job. An
+    # agency that keeps up gets each batch at once.
+    dispatch_linger_seconds: float = 0.1
     # Webhooks: attempts before dead-lettering, and the back-off (simulator seconds).
     webhook_max_attempts: int = 6
     webhook_backoff_seconds: list[int] = [10, 30, 120, 600, 3600]

@@ -27,7 +27,7 @@ from gateway.intake import Submission
 from gateway.models import Message, MessageState
 from gateway.routing import PROCESS_JOB
 from infra.guids import new_token
-from infra.queue import enqueue, stash
+from infra.queue import enqueue, queue, stash
 
 log = logging.getLogger(__name__)
 TABLE = Message.__table__  # type: ignore[attr-defined]
@@ -117,15 +117,17 @@ def _existing(conn: Any, s: Submission) -> Stored:
     return Stored(row.id, row.conversation_id, replayed=True)
 
 
-def send(redis: Any, items: list[dict[str, Any]], queue_name: str) -> Dispatched:
+def send(redis: Any, items: list[dict[str, Any]], queue_name: str) -> tuple[Dispatched, int]:
     """Send stored messages to their agency in one job: the job and its stashed batch go
-    in one MULTI/EXEC, one round trip to Redis (rq wants the job first in the pipeline)."""
+    in one MULTI/EXEC, one round trip to Redis (rq wants the job first in the pipeline).
+    Also returns how many of the agency's jobs were waiting ahead of this one."""
     key = f"sw:batch:{new_token()}"
     pipe = redis.pipeline()
     enqueue(redis, queue_name, PROCESS_JOB[queue_name], key, pipeline=pipe)
     stash(pipe, items, key)
-    pipe.execute()
-    return Dispatched([item["message_id"] for item in items], time.time())
+    pipe.llen(queue(queue_name, redis).key)
+    waiting = pipe.execute()[-1]
+    return Dispatched([item["message_id"] for item in items], time.time()), int(waiting) - 1
 
 
 def mark_dispatched(conn: Connection, dispatched: Sequence[Dispatched]) -> None:
@@ -138,7 +140,7 @@ def dispatch(engine: Engine, redis: Any, items: list[dict[str, Any]], queue_name
     """Send stored messages to their agency in one job, then mark them dispatched."""
     if not items:
         return
-    sent = send(redis, items, queue_name)
+    sent, _ = send(redis, items, queue_name)
     with engine.begin() as conn:
         mark_dispatched(conn, [sent])
 
@@ -150,16 +152,27 @@ class IntakeWriter:
     queued up, stores it in one transaction (the loop waits those few milliseconds, so
     parsing never competes with a writer thread for the interpreter), answers, and
     dispatches. Batches grow by themselves under load.
+
+    Dispatch adapts to the agency: while it keeps up (no job of its own was waiting at the
+    last dispatch), each batch goes at once; while it is behind, the messages for it are
+    held up to ``linger`` seconds, or until ``batch_size`` of them, and go as one job, so
+    that it works through fewer, larger batches (a batch costs it a good part of its work
+    whatever its size). They are stored already: a crash meanwhile leaves them to the
+    outbox sweep.
     """
 
     def __init__(self, engine: Engine, redis: Any, batch_size: int = 256,
-                 mark_after: float = 0.05) -> None:
+                 mark_after: float = 0.05, linger: float = 0.1) -> None:
         self.engine = engine
         self.redis = redis
         self.batch_size = batch_size
         self.mark_after = mark_after  # seconds without a batch before marking on its own
+        self.linger = linger
         self._pending: list[tuple[Submission, asyncio.Future[Stored]]] = []
         self._unmarked: list[Dispatched] = []
+        self._held: dict[str, list[dict[str, Any]]] = {}  # queue → messages not sent yet
+        self._held_since: dict[str, float] = {}  # queue → when its first held one was stored
+        self._behind: set[str] = set()  # queues that had jobs waiting at their last dispatch
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -174,6 +187,7 @@ class IntakeWriter:
                 await self._task
         if self._pending:  # answer what is left before closing
             self._flush()
+        self.dispatch_held()
         self._mark()
 
     async def submit(self, submission: Submission) -> Stored:
@@ -183,22 +197,37 @@ class IntakeWriter:
         self._wake.set()
         return await future
 
+    def dispatch_held(self) -> None:
+        """Send at once every message held for a busy agency (before a reset drops the
+        queues, and at stop)."""
+        self._dispatch(force=True)
+
     async def _run(self) -> None:
         assert self._wake is not None
         while True:
-            if self._unmarked:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self.mark_after)
-                except TimeoutError:
-                    self._mark()
-                    continue
-            else:
-                await self._wake.wait()
+            timeout = self._timeout()
+            try:
+                if timeout is None:
+                    await self._wake.wait()
+                else:
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+            except TimeoutError:
+                self._dispatch()  # what was held long enough
+                self._mark()
+                continue
             self._wake.clear()
             await asyncio.sleep(0)  # let the requests already read queue up too
             while self._pending:
                 self._flush()
                 await asyncio.sleep(0)
+
+    def _timeout(self) -> float | None:
+        """How long to wait for requests before acting on its own (None: no limit)."""
+        waits = [self.mark_after] if self._unmarked else []
+        if self._held_since:
+            waits.append(max(0.0, min(self._held_since.values()) + self.linger
+                             - time.monotonic()))
+        return min(waits) if waits else None
 
     def _flush(self) -> None:
         batch = self._pending[:self.batch_size]
@@ -217,16 +246,35 @@ class IntakeWriter:
         for (_, future), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)
-        fresh: dict[str, list[dict[str, Any]]] = {}
+        now = time.monotonic()
         for s, result in zip(submissions, results, strict=True):
             if not result.replayed and result.conflict is None:
-                fresh.setdefault(s.queue, []).append(s.job_item())
-        for queue_name, items in fresh.items():
+                self._held.setdefault(s.queue, []).append(s.job_item())
+                self._held_since.setdefault(s.queue, now)
+        self._dispatch()
+
+    def _dispatch(self, force: bool = False) -> None:
+        """Send the held messages of each queue whose agency keeps up, whose batch is full
+        or that were held ``linger`` seconds (all of them with ``force``)."""
+        now = time.monotonic()
+        for queue_name in list(self._held):
+            items = self._held[queue_name]
+            if not (force or queue_name not in self._behind or len(items) >= self.batch_size
+                    or now - self._held_since[queue_name] >= self.linger):
+                continue
+            del self._held[queue_name], self._held_since[queue_name]
             try:
-                self._unmarked.append(send(self.redis, items, queue_name))
+                sent, waiting = send(self.redis, items, queue_name)
             except Exception:  # stored, not dispatched: the outbox sweep resends
                 log.exception("dispatching %d messages failed; the sweep will retry",
                               len(items))
+                self._behind.discard(queue_name)
+                continue
+            self._unmarked.append(sent)
+            if waiting > 0:
+                self._behind.add(queue_name)
+            else:
+                self._behind.discard(queue_name)
 
     def _mark(self) -> None:
         """Mark what was dispatched when no batch came to carry it."""

@@ -115,6 +115,7 @@ async def reset(request: Request, redis: RedisDep, settings: SettingsDep,
     writes into the new sandbox. An agency that could not empty its data fails the reset
     (502, the agency named): a reset that did not happen is never answered as done.
     """
+    request.app.state.writer.dispatch_held()  # into the queues, which the quiet drops
     still_running = await run_in_threadpool(scheduler.quiesce, redis, QUEUES,
                                             settings.reset_quiet_seconds)
     SimClock(redis).reset()

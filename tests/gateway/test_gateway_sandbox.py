@@ -6,6 +6,7 @@ end-to-end test (``tests/e2e/conftest.py``).
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from contracts import examples as builders
 from gateway.clients import AgencyClient
 from gateway.db import GatewayTable, resources
 from infra import scheduler
+from infra.queue import enqueue
 from tests.gateway.conftest import ADMIN, Gateway
 
 AGENCIES = ("customs", "inspection", "tax", "payments")
@@ -76,3 +78,17 @@ def test_an_agency_that_could_not_reset_fails_the_reset_by_name(gateway: Gateway
     problem = response.json()
     assert problem["code"] == "reset_failed" and "tax: tax broke" in problem["detail"]
     assert problem["agencies"]["customs"] == "ok" and problem["agencies"]["tax"] != "ok"
+
+
+def test_a_reset_drops_what_the_writer_held_for_a_busy_agency(gateway: Gateway) -> None:
+    _agencies(gateway, {})
+    app: Any = gateway.client.app
+    app.state.writer.linger = 1.0  # longer than the reset takes
+    key = gateway.register(builders.EBP)
+    enqueue(gateway.redis, "customs", "builtins.print", "busy")  # customs is behind
+    assert gateway.post(key, builders.order(1)).status_code == 202  # sent: customs behind
+    assert gateway.post(key, builders.order(2)).status_code == 202  # held a moment
+    assert _reset(gateway).status_code == 200
+    time.sleep(1.5)
+    # nothing of before the reset reaches customs after it
+    assert (gateway.stored_count(), gateway.dispatched_jobs()) == (0, [])

@@ -17,6 +17,7 @@ from gateway.db import resources
 from gateway.enterprises import find_caller
 from gateway.models import MessageState
 from gateway.writer import IntakeWriter, Stored
+from infra.queue import enqueue, unstash
 from tests.gateway.conftest import Gateway
 from tests.roundtrips import round_trips
 from tests.sql import statements
@@ -141,3 +142,87 @@ class TestIntakeWriter:
             asyncio.run(run())
         assert len(sent) == 1
         assert [i["message_id"] for i in gateway.dispatched_items()] == [s.id for s in batch]
+
+
+def _jobs(gateway: Gateway) -> list[list[str]]:
+    """The message ids of each dispatch job waiting in the customs queue, in order."""
+    return [[item["message_id"] for item in unstash(gateway.redis, job.args[0]) or []]
+            for job in gateway.dispatched_jobs() if job.func_name != "builtins.print"]
+
+
+def _pairs(gateway: Gateway, count: int) -> list[list[intake.Submission]]:
+    made = _submissions(gateway, range(1, 2 * count + 1))
+    return [made[i:i + 2] for i in range(0, len(made), 2)]
+
+
+class TestDispatchToABusyAgency:
+    """While customs still has jobs waiting, the writer holds its messages a moment and sends
+    them as one larger job; while it keeps up, each batch goes at once."""
+
+    def test_a_busy_agency_gets_what_was_held_as_one_job_after_the_linger(
+            self, gateway: Gateway) -> None:
+        first, second, third = _pairs(gateway, 3)
+        # a job of customs' still waiting: customs is behind
+        enqueue(gateway.redis, "customs", "builtins.print", "busy")
+
+        async def run() -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+            writer = IntakeWriter(resources.engine(), gateway.redis, linger=0.4)
+            writer.start()
+            try:
+                await _submit_all(writer, first)  # sent at once: nothing was known yet
+                at_once = _jobs(gateway)
+                await _submit_all(writer, second)
+                await _submit_all(writer, third)
+                held = _jobs(gateway)  # customs was behind: held
+                await asyncio.sleep(0.6)
+                return at_once, held, _jobs(gateway)
+            finally:
+                await writer.stop()
+
+        at_once, held, lingered = asyncio.run(run())
+        ids = [[s.id for s in batch] for batch in (first, second, third)]
+        assert at_once == [ids[0]]
+        assert held == [ids[0]]
+        assert lingered == [ids[0], ids[1] + ids[2]]  # one job for both batches
+        assert all(at is not None for at in _dispatched_at(ids[1] + ids[2]))
+
+    def test_a_full_batch_goes_at_once_and_an_idle_agency_gets_each_batch(
+            self, gateway: Gateway) -> None:
+        first, second, third = _pairs(gateway, 3)
+        enqueue(gateway.redis, "customs", "builtins.print", "busy")
+
+        async def run() -> tuple[list[list[str]], list[list[str]]]:
+            writer = IntakeWriter(resources.engine(), gateway.redis, batch_size=2, linger=60)
+            writer.start()
+            try:
+                await _submit_all(writer, first)
+                await _submit_all(writer, second)  # customs behind, but the batch is full
+                full = _jobs(gateway)
+                gateway.redis.delete("rq:queue:customs")  # customs took everything
+                await _submit_all(writer, third[:1])  # learnt at the last dispatch: behind
+                await _submit_all(writer, third[1:])  # full again: sent, customs was idle
+                return full, _jobs(gateway)
+            finally:
+                await writer.stop()
+
+        full, idle = asyncio.run(run())
+        ids = [[s.id for s in batch] for batch in (first, second, third)]
+        assert full == ids[:2]
+        assert idle == [ids[2]]
+
+    def test_what_is_held_goes_out_when_the_writer_stops(self, gateway: Gateway) -> None:
+        first, second = _pairs(gateway, 2)
+        enqueue(gateway.redis, "customs", "builtins.print", "busy")
+
+        async def run() -> list[list[str]]:
+            writer = IntakeWriter(resources.engine(), gateway.redis, linger=60)
+            writer.start()
+            try:
+                await _submit_all(writer, first)
+                await _submit_all(writer, second)
+                return _jobs(gateway)
+            finally:
+                await writer.stop()
+
+        assert asyncio.run(run()) == [[s.id for s in first]]
+        assert _jobs(gateway) == [[s.id for s in first], [s.id for s in second]]
