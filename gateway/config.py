@@ -20,8 +20,9 @@ class Settings(CommonSettings):
     intake_batch_size: int = 256
     # Dispatch to an agency that still had jobs waiting at the last dispatch: its messages
     # are held up to this long (or until a batch is full) and go as one larger job. An
-    # agency that keeps up gets each batch at once.
-    dispatch_linger_seconds: float = 0.1
+    # agency that keeps up gets each batch at once. At most 1 s: the outbox sweep sends a
+    # message still undispatched 2 s after it was stored itself.
+    dispatch_linger_seconds: float = Field(default=0.1, ge=0, le=1)
     # Webhooks: attempts before dead-lettering, and the back-off (simulator seconds).
     webhook_max_attempts: int = 6
     webhook_backoff_seconds: list[int] = [10, 30, 120, 600, 3600]

@@ -8,11 +8,14 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
 from sqlalchemy import event
 from sqlmodel import Session
 
 from contracts import examples as builders
 from gateway import intake
+from gateway.config import Settings
 from gateway.db import resources
 from gateway.enterprises import find_caller
 from gateway.models import MessageState
@@ -226,3 +229,8 @@ class TestDispatchToABusyAgency:
 
         assert asyncio.run(run()) == [[s.id for s in first]]
         assert _jobs(gateway) == [[s.id for s in first], [s.id for s in second]]
+
+
+def test_a_linger_the_outbox_sweep_would_overtake_is_refused() -> None:
+    with pytest.raises(ValidationError, match="dispatch_linger_seconds"):
+        Settings(dispatch_linger_seconds=5)
