@@ -51,8 +51,11 @@ def process_messages(batch: list[dict[str, Any]] | str) -> list[str]:
 
 
 def process_batch(key: str) -> list[str]:
-    """The gateway's dispatch job: process the batch stashed beside it under ``key``."""
-    return process_messages(key)
+    """The gateway's dispatch job: process the batch stashed beside it under ``key``. The
+    stash goes once the batch is done; a job that failed keeps it for rq's retry."""
+    outcomes = process_messages(key)
+    resources.redis().delete(key)
+    return outcomes
 
 
 def resend_outbox() -> int:

@@ -50,6 +50,24 @@ class TestProcessMessages:
         run_worker(["customs"], customs.redis, burst=True)
         assert FailedJobRegistry(queue=queue("customs", customs.redis)).count == 0
         assert customs.statuses(order) == ["2", "120"]
+        assert not customs.redis.exists(key)  # done: the batch no longer kept in Redis
+
+    def test_a_failed_batch_keeps_its_stash_for_the_retry(
+            self, customs: Customs, monkeypatch: pytest.MonkeyPatch) -> None:
+        order, waybill = make_order(), make_waybill()
+        real = service.HANDLERS["waybill"]
+
+        def broken(**kwargs: Any) -> None:
+            raise RuntimeError("the waybill handler fails")
+
+        monkeypatch.setitem(service.HANDLERS, "waybill", broken)
+        key = stash(customs.redis, [dispatched(order), dispatched(waybill)], "sw:batch:retry")
+        with pytest.raises(BatchFailed):
+            tasks.process_batch(key)
+        assert customs.redis.exists(key)
+        monkeypatch.setitem(service.HANDLERS, "waybill", real)
+        assert tasks.process_batch(key) == ["already processed", "1 waybill record(s)"]
+        assert not customs.redis.exists(key)
 
     def test_a_batch_is_one_unit_of_work(self, customs: Customs,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
