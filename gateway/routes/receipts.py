@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
@@ -38,7 +39,8 @@ def list_receipts(request: Request, caller: CurrentEnterprise, session: SessionD
     if _wants_xml(request, format):
         return Response(receipt_service.batch_xml(rows, next_cursor),
                         media_type="application/xml", headers={"X-Next-Cursor": next_cursor})
-    return {"receipts": [receipt_service.as_json(r) for r in rows], "next": next_cursor}
+    return Response(orjson.dumps({"receipts": [receipt_service.as_json(r) for r in rows],
+                                  "next": next_cursor}), media_type="application/json")
 
 
 @router.get("/messages/{message_id}")
