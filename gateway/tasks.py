@@ -18,7 +18,7 @@ from gateway.webhooks import sign
 from gateway.writer import dispatch
 from infra.clock import SimClock
 from infra.db import unit_of_work
-from infra.queue import enqueue_after_commit
+from infra.queue import enqueue_after_commit, unstash
 from infra.scheduler import schedule
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,21 @@ def ingest(processed_message_ids: list[str], receipts: list[dict[str, Any]]) -> 
         for delivery_id in deliveries:
             enqueue_after_commit(uow, redis, QUEUE, "gateway.tasks.deliver_webhook", delivery_id)
     return len(deliveries)
+
+
+def ingest_batch(key: str) -> int:
+    """``ingest`` of the processed messages and receipts an agency stashed beside the job
+    under ``key`` (``infra.outbox.hand_over_receipts``); the stash goes once they are in
+    (a failed job keeps it for rq's retry)."""
+    redis = resources.redis()
+    stashed = unstash(redis, key)
+    if stashed is None:  # expired: the agency's outbox does not send it again
+        log.error("receipts %s are no longer stashed", key)
+        return 0
+    processed_message_ids, receipts = stashed
+    deliveries = ingest(processed_message_ids, receipts)
+    redis.delete(key)
+    return deliveries
 
 
 def deliver_webhook(delivery_id: int) -> str:

@@ -32,11 +32,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from infra.db import add_row, unit_of_work, written_rows
-from infra.queue import enqueue, enqueue_batch
+from infra.guids import new_token
+from infra.queue import enqueue, enqueue_batch, stash
 from infra.scheduler import schedule
 
 GATEWAY_QUEUE = "gateway"
 INGEST = "gateway.tasks.ingest"
+INGEST_BATCH = "gateway.tasks.ingest_batch"  # ``INGEST``'s arguments stashed beside it
 RESEND_AFTER_SECONDS = 10.0
 _HOOKS = "infra.outbox.after_commit"
 _LISTENING = "infra.outbox.after_commit.listening"
@@ -92,9 +94,17 @@ def hand_over_receipts(session: Session, redis: Redis, table: Any, rows: Sequenc
     written_rows``: the values the last commit wrote, with their ids, not read back), and
     the gateway messages now processed; then mark them all sent in ``session``. With
     ``pipeline``, the job goes out when the caller executes it (before ``session``
-    commits)."""
-    enqueue(redis, GATEWAY_QUEUE, INGEST, message_ids,
-            [as_ingest(r) for r in (*rows, *written)], pipeline=pipeline)
+    commits).
+
+    The receipts travel stashed beside the job (``infra.queue.stash``: rq would compress
+    them, which for a batch's receipts cost more than the rest of the hand-over), in the
+    same round trip; ``gateway.tasks.ingest_batch`` takes them and deletes the stash."""
+    pipe = redis.pipeline() if pipeline is None else pipeline
+    key = f"sw:receipts:{new_token()}"
+    enqueue(redis, GATEWAY_QUEUE, INGEST_BATCH, key, pipeline=pipe)
+    stash(pipe, [message_ids, [as_ingest(r) for r in (*rows, *written)]], key)
+    if pipeline is None:
+        pipe.execute()
     mark_sent(session, table, [r.receipt_id for r in rows] + [w["receipt_id"] for w in written],
               by="receipt_id")
 

@@ -90,7 +90,7 @@ def run_worker(queue_names: Sequence[str], connection: Redis, *, burst: bool = F
 STASH_TTL_SECONDS = 7 * 24 * 3600
 
 
-def stash(connection: Redis | Pipeline, items: list[dict[str, Any]], key: str) -> str:
+def stash(connection: Redis | Pipeline, items: list[Any], key: str) -> str:
     """Keep a large job argument in Redis, uncompressed, and return its key.
 
     rq compresses every job's arguments; for batches of messages that costs more than
@@ -100,7 +100,7 @@ def stash(connection: Redis | Pipeline, items: list[dict[str, Any]], key: str) -
     return key
 
 
-def unstash(connection: Redis, key: str) -> list[dict[str, Any]] | None:
+def unstash(connection: Redis, key: str) -> list[Any] | None:
     """The items stashed under ``key`` (None once expired or deleted)."""
     raw = connection.get(key)
     return None if raw is None else list(orjson.loads(raw))

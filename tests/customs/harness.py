@@ -22,6 +22,7 @@ from services.customs import service, tasks
 from services.customs.config import Settings
 from services.customs.db import resources
 from services.customs.models import Document, ReceiptOutbox
+from tests import handed
 from tests.customs.builders import dispatched, record_guid
 
 
@@ -98,9 +99,7 @@ class Customs:
 
     def ingest_jobs(self) -> list[tuple[list[str], list[dict[str, Any]]]]:
         """The args of every ``gateway.tasks.ingest`` job enqueued, in order."""
-        jobs = queue("gateway", self.redis).jobs
-        assert all(j.func_name == "gateway.tasks.ingest" for j in jobs)
-        return [(list(j.args[0]), list(j.args[1])) for j in jobs]
+        return handed.ingest_jobs(self.redis)
 
     def receipts(self, mirror: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Every receipt handed to the gateway (about ``mirror``'s record, if given)."""

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 import infra.db
 from contracts.inspection import APPLY_MANY, ASSESS_MANY
 from infra.db import BatchFailed, unit_of_work
+from infra.outbox import INGEST_BATCH
 from infra.queue import enqueue, queue, run_worker, stash
 from services.customs import service, tasks
 from services.customs.db import resources
@@ -114,6 +115,9 @@ class TestProcessMessages:
         assert reads_of(seen, "receipt_outbox") == []
         assert customs.statuses(order) == ["2", "120"]
         assert customs.statuses(waybill) == ["2", "399"]
+        # the receipts travel beside the job, not in it (rq would compress them)
+        [job] = queue("gateway", customs.redis).jobs
+        assert job.func_name == INGEST_BATCH and job.args[0].startswith("sw:receipts:")
         with Session(resources.engine()) as session:
             assert None not in session.exec(select(ReceiptOutbox.sent_at)).all()
 

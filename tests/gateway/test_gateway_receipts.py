@@ -23,6 +23,7 @@ from gateway.webhooks import verify
 from infra import scheduler
 from infra.clock import SimClock
 from infra.db import unit_of_work
+from infra.queue import stash
 from tests.conftest import reference_or_skip
 from tests.gateway.conftest import Gateway
 from tests.sql import statements
@@ -129,6 +130,29 @@ class TestPull:
         own = gateway.client.get(f"/api/v1/messages/{message_id}",
                                  headers={"Authorization": f"Bearer {mine}"})
         assert own.status_code == 200
+
+    def test_a_stashed_batch_is_ingested_and_its_stash_deleted(self, gateway: Gateway,
+                                                               monkeypatch: Any) -> None:
+        key = gateway.register(builders.EBP)
+        message_id = gateway.post(key, builders.order(1)).json()["messageId"]
+        stash(gateway.redis, [[message_id], [receipt_item(builders.EBP, "2", message_id)]],
+              "sw:receipts:test")
+        real = receipt_service.ingest
+
+        def broken(**kwargs: Any) -> list[int]:
+            raise RuntimeError("the database is gone")
+
+        monkeypatch.setattr(receipt_service, "ingest", broken)
+        with pytest.raises(RuntimeError):
+            tasks.ingest_batch("sw:receipts:test")
+        assert gateway.redis.exists("sw:receipts:test")  # kept for rq's retry
+        monkeypatch.setattr(receipt_service, "ingest", real)
+        assert tasks.ingest_batch("sw:receipts:test") == 0
+        assert not gateway.redis.exists("sw:receipts:test")
+        assert [r["returnStatus"] for r in pull(gateway, key).json()["receipts"]] == ["2"]
+        status = gateway.client.get(f"/api/v1/messages/{message_id}",
+                                    headers={"Authorization": f"Bearer {key}"}).json()
+        assert status["processed"] is True
 
     def test_ingest_marks_the_message_processed(self, gateway: Gateway) -> None:
         key = gateway.register(builders.EBP)

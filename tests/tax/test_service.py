@@ -26,6 +26,7 @@ from services.tax.config import Settings
 from services.tax.db import resources
 from services.tax.models import TaxJobOutbox, TaxReceiptOutbox
 from tests.customs.import_.xsd import assert_valid
+from tests.handed import ingest_jobs
 from tests.sql import reads_of, statements
 from tests.workers import meanwhile
 
@@ -60,8 +61,7 @@ def event(kind: str, at: datetime = NOW, invt: str = "29242025I000000001",
 
 def sent(redis: Any) -> list[dict[str, Any]]:
     """Every CEB816/818 handed to the gateway, in order."""
-    jobs = queue("gateway", redis).jobs
-    return [r for job in jobs for r in job.args[1]]
+    return [r for _, receipts in ingest_jobs(redis) for r in receipts]
 
 
 def answers(redis: Any) -> list[TaxAnswer]:
