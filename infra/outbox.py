@@ -2,7 +2,8 @@
 
 Two kinds, both domain-free; each part keeps its rows in a table of its own:
 
-- a **receipt outbox** holds receipts for the gateway's ``gateway.tasks.ingest`` job. Its
+- a **receipt outbox** holds receipts for the gateway's ``gateway.tasks.ingest`` (they go
+  stashed beside a ``gateway.tasks.ingest_batch`` job: ``hand_over_receipts``). Its
   table has the columns ``id`` (the order rows go out in), ``receipt_id``, ``message_id``,
   ``recipient``, ``conversation_id``, ``message_type``, ``record_guid``, ``return_status``,
   ``payload``, ``created_at``, ``stored_at`` (real epoch seconds) and ``sent_at``;
