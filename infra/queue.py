@@ -53,7 +53,7 @@ def enqueue(connection: Redis, queue_name: str, func: str, *args: Any,
         func, *args, job_id=job_id, retry=retry or Retry(max=5, interval=[1, 2, 5, 10, 30]),
         result_ttl=60, failure_ttl=7 * 24 * 3600, pipeline=pipe,
         # the function, not rq's default of the call with the repr of every argument: for a
-        # batch of receipts that repr cost more than the rest of the enqueue
+        # batch job's arguments that repr cost more than the rest of the enqueue
         description=func,
     )
     if pipeline is None:
