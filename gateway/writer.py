@@ -27,7 +27,7 @@ from gateway.intake import Submission
 from gateway.models import Message, MessageState
 from gateway.routing import PROCESS_JOB
 from infra.guids import new_token
-from infra.queue import enqueue, queue, stash
+from infra.queue import BATCH_STASH, enqueue, queue, stash
 
 log = logging.getLogger(__name__)
 TABLE = Message.__table__  # type: ignore[attr-defined]
@@ -121,7 +121,7 @@ def send(redis: Any, items: list[dict[str, Any]], queue_name: str) -> tuple[Disp
     """Send stored messages to their agency in one job: the job and its stashed batch go
     in one MULTI/EXEC, one round trip to Redis (rq wants the job first in the pipeline).
     Also returns how many of the agency's jobs were waiting ahead of this one."""
-    key = f"sw:batch:{new_token()}"
+    key = BATCH_STASH + new_token()
     pipe = redis.pipeline()
     enqueue(redis, queue_name, PROCESS_JOB[queue_name], key, pipeline=pipe)
     stash(pipe, items, key)

@@ -34,7 +34,7 @@ from sqlmodel import Session, col, select
 
 from infra.db import add_row, unit_of_work, written_rows
 from infra.guids import new_token
-from infra.queue import enqueue, enqueue_batch, stash
+from infra.queue import RECEIPTS_STASH, enqueue, enqueue_batch, stash
 from infra.scheduler import schedule
 
 GATEWAY_QUEUE = "gateway"
@@ -101,7 +101,7 @@ def hand_over_receipts(session: Session, redis: Redis, table: Any, rows: Sequenc
     them, which for a batch's receipts cost more than the rest of the hand-over), in the
     same round trip; ``gateway.tasks.ingest_batch`` takes them and deletes the stash."""
     pipe = redis.pipeline() if pipeline is None else pipeline
-    key = f"sw:receipts:{new_token()}"
+    key = RECEIPTS_STASH + new_token()
     enqueue(redis, GATEWAY_QUEUE, INGEST_BATCH, key, pipeline=pipe)
     stash(pipe, [message_ids, [as_ingest(r) for r in (*rows, *written)]], key)
     if pipeline is None:

@@ -88,6 +88,8 @@ def run_worker(queue_names: Sequence[str], connection: Redis, *, burst: bool = F
 
 
 STASH_TTL_SECONDS = 7 * 24 * 3600
+BATCH_STASH = "sw:batch:"  # + a token: a batch of messages dispatched to an agency
+RECEIPTS_STASH = "sw:receipts:"  # + a token: receipts an agency hands to the gateway
 
 
 def stash(connection: Redis | Pipeline, items: list[Any], key: str) -> str:
@@ -104,3 +106,13 @@ def unstash(connection: Redis, key: str) -> list[Any] | None:
     """The items stashed under ``key`` (None once expired or deleted)."""
     raw = connection.get(key)
     return None if raw is None else list(orjson.loads(raw))
+
+
+def drop_stashes(connection: Redis) -> int:
+    """Delete every stash (``stash``), once no job that could read one waits or runs (a
+    sandbox reset, after ``infra.scheduler.quiesce``). Returns how many."""
+    keys = [key for prefix in (BATCH_STASH, RECEIPTS_STASH)
+            for key in connection.scan_iter(match=prefix + "*", count=1000)]
+    if keys:
+        connection.delete(*keys)
+    return len(keys)

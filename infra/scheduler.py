@@ -25,7 +25,7 @@ from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.worker import Worker
 
 from infra.clock import SimClock, to_datetime
-from infra.queue import enqueue, queue
+from infra.queue import drop_stashes, enqueue, queue
 
 SCHEDULE_KEY = "sw:schedule"
 
@@ -124,10 +124,14 @@ def _worker_alive(redis: Redis, job_id: str) -> bool:
 
 def quiesce(redis: Redis, queue_names: Sequence[str], timeout: float) -> list[str]:
     """Drop what waits on the queues (``drop_waiting``) and wait until no job of theirs
-    runs: a job that ends may enqueue more, which is dropped in turn. Returns the jobs
+    runs: a job that ends may enqueue more, which is dropped in turn. Once quiet, the
+    stashes of the dropped jobs go too (``infra.queue.drop_stashes``). Returns the jobs
     still running at the deadline (none: the queues are quiet)."""
-    return _until_quiet(redis, queue_names, timeout,
-                        lambda: drop_waiting(redis, queue_names))[1]
+    quiet, still_running = _until_quiet(redis, queue_names, timeout,
+                                        lambda: drop_waiting(redis, queue_names))
+    if quiet:  # a job still running may yet read its stash
+        drop_stashes(redis)
+    return still_running
 
 
 def _until_quiet(redis: Redis, queue_names: Sequence[str], timeout: float,

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from redis import Redis
 
 from infra import scheduler
-from infra.queue import enqueue, queue
+from infra.queue import BATCH_STASH, RECEIPTS_STASH, enqueue, queue, stash
 from tests.conftest import Backend
 from tests.infra.conftest import kill_worker, start_worker
 from tests.infra.jobs import LOG
@@ -43,6 +43,17 @@ def test_what_waits_is_dropped(backend: Backend) -> None:
         0, 0, [])
 
 
+def test_once_quiet_the_stashes_of_the_dropped_jobs_go_too(backend: Backend) -> None:
+    redis = backend.redis()
+    for key in (BATCH_STASH + "dropped", RECEIPTS_STASH + "dropped"):
+        stash(redis, [{"n": 1}], key)
+        enqueue(redis, "sched", "tests.infra.jobs.note", key)
+    redis.set("sw:clock:kept", b"1")  # not a stash
+    assert scheduler.quiesce(redis, ["sched"], timeout=5) == []
+    assert redis.keys("sw:batch:*") == redis.keys("sw:receipts:*") == []
+    assert redis.exists("sw:clock:kept")
+
+
 def test_a_running_job_is_waited_out_and_what_it_enqueues_dropped(worker: Redis) -> None:
     enqueue(worker, "sched", LINGER, "slow", 1.0)
     _started(worker, "slow")
@@ -56,8 +67,10 @@ def test_a_running_job_is_waited_out_and_what_it_enqueues_dropped(worker: Redis)
 def test_the_deadline_gives_what_still_runs(worker: Redis) -> None:
     enqueue(worker, "sched", LINGER, "slower", 3.0)
     _started(worker, "slower")
+    stash(worker, [{"n": 1}], BATCH_STASH + "in use")
     still = scheduler.quiesce(worker, ["sched"], timeout=0.2)
     assert len(still) == 1 and _ran(worker) == ["slower:start"]
+    assert worker.exists(BATCH_STASH + "in use")  # the running job may yet read it
 
 
 def test_a_job_whose_worker_died_holds_nothing_up(backend: Backend) -> None:
