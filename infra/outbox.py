@@ -103,7 +103,8 @@ def hand_over_receipts(session: Session, redis: Redis, table: Any, rows: Sequenc
     pipe = redis.pipeline() if pipeline is None else pipeline
     key = RECEIPTS_STASH + new_token()
     enqueue(redis, GATEWAY_QUEUE, INGEST_BATCH, key, pipeline=pipe)
-    stash(pipe, [message_ids, [as_ingest(r) for r in (*rows, *written)]], key)
+    # no expiry: these receipts are marked sent, nothing would send them again
+    stash(pipe, [message_ids, [as_ingest(r) for r in (*rows, *written)]], key, expire=False)
     if pipeline is None:
         pipe.execute()
     mark_sent(session, table, [r.receipt_id for r in rows] + [w["receipt_id"] for w in written],

@@ -92,13 +92,17 @@ BATCH_STASH = "sw:batch:"  # + a token: a batch of messages dispatched to an age
 RECEIPTS_STASH = "sw:receipts:"  # + a token: receipts an agency hands to the gateway
 
 
-def stash(connection: Redis | Pipeline, items: list[Any], key: str) -> str:
+def stash(connection: Redis | Pipeline, items: list[Any], key: str,
+          expire: bool = True) -> str:
     """Keep a large job argument in Redis, uncompressed, and return its key.
 
     rq compresses every job's arguments; for batches of messages that costs more than
     the work itself, so the batch travels beside the job and the job carries its key.
+    The job deletes it once done. With ``expire``, it goes after ``STASH_TTL_SECONDS``
+    anyway (for what another copy can replace: the gateway's outbox sends its messages
+    again); without, it stays until its job is done or dropped (``drop_stashes``).
     """
-    connection.set(key, orjson.dumps(items), ex=STASH_TTL_SECONDS)
+    connection.set(key, orjson.dumps(items), ex=STASH_TTL_SECONDS if expire else None)
     return key
 
 

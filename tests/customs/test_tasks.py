@@ -118,6 +118,8 @@ class TestProcessMessages:
         # the receipts travel beside the job, not in it (rq would compress them)
         [job] = queue("gateway", customs.redis).jobs
         assert job.func_name == INGEST_BATCH and job.args[0].startswith("sw:receipts:")
+        # kept until the gateway took them (they are marked sent: nothing sends them again)
+        assert customs.redis.ttl(job.args[0]) == -1
         with Session(resources.engine()) as session:
             assert None not in session.exec(select(ReceiptOutbox.sent_at)).all()
 
