@@ -1,7 +1,8 @@
 """The receipt outbox: receipts are written with the state change, handed to the gateway after.
 
 ``emit`` adds a row in the unit of work that changes the document; ``send_after_commit``
-enqueues ``gateway.tasks.ingest`` once that unit has committed, then marks the rows sent;
+hands them to the gateway's ingest (``infra.outbox.hand_over_receipts``) once that unit
+has committed, then marks the rows sent;
 ``resend`` enqueues again what stayed unsent (the gateway dedupes by receipt_id). The
 domain-free part (the ingest format, hand-over, resend) is ``infra.outbox``.
 """
