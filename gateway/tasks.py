@@ -43,8 +43,8 @@ def ingest_batch(key: str) -> int:
     (a failed job keeps it for rq's retry)."""
     redis = resources.redis()
     stashed = unstash(redis, key)
-    if stashed is None:  # expired: the agency's outbox does not send it again
-        log.error("receipts %s are no longer stashed", key)
+    if stashed is None:  # taken already (a run of this job that ended before rq knew), or
+        log.warning("receipts %s are no longer stashed", key)  # dropped by a reset
         return 0
     processed_message_ids, receipts = stashed
     deliveries = ingest(processed_message_ids, receipts)

@@ -9,7 +9,7 @@ when the commit succeeded.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -111,10 +111,15 @@ def _create(engine: Engine, metadata: MetaData) -> None:
                     index.create(engine)
 
 
-def delete_all_rows(session: Session, metadata: MetaData) -> dict[str, int]:
-    """Delete every row of the tables in ``metadata`` (children first); rows per table."""
+def delete_all_rows(session: Session, metadata: MetaData,
+                    keep: Iterable[str] = ()) -> dict[str, int]:
+    """Delete every row of the tables in ``metadata`` but those named in ``keep``
+    (children first); rows per table."""
     deleted = {}
+    kept = set(keep)
     for table in reversed(metadata.sorted_tables):
+        if table.name in kept:
+            continue
         result = session.exec(delete(table))
         deleted[table.name] = max(int(getattr(result, "rowcount", 0) or 0), 0)
     return deleted

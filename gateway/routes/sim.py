@@ -10,14 +10,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import delete
 
 from gateway.db import GatewayTable, resources
 from gateway.deps import AdminDep, ClockDep, RedisDep, SettingsDep, key_cache
 from gateway.models import Enterprise
 from infra import scheduler
 from infra.clock import SimClock
-from infra.db import unit_of_work
+from infra.db import delete_all_rows, unit_of_work
 from infra.errors import UpstreamError
 
 router = APIRouter(prefix="/_sim", tags=["sandbox"])
@@ -136,9 +135,7 @@ async def reset(request: Request, redis: RedisDep, settings: SettingsDep,
 
 def _empty_gateway(enterprises: bool) -> None:
     """Every table of the gateway emptied (the enterprises' only when asked)."""
-    kept = set() if enterprises else {Enterprise.__tablename__}
     with unit_of_work(resources.engine()) as uow:
-        for table in reversed(GatewayTable.metadata.sorted_tables):
-            if table.name not in kept:
-                uow.session.execute(delete(table))
+        kept = Enterprise.__table__.name  # type: ignore[attr-defined]
+        delete_all_rows(uow.session, GatewayTable.metadata, keep=() if enterprises else (kept,))
     key_cache.clear()
